@@ -1,0 +1,55 @@
+namespace ComfyStudio.Services.Errors;
+
+/// <summary>The error codes of spec B's table, plus the ones DESIGN.md §3 adds.</summary>
+public static class ErrorCodes
+{
+    public const string PresetNotFound = "PRESET_NOT_FOUND";
+    public const string PresetAlreadyInstalled = "PRESET_ALREADY_INSTALLED";
+    public const string DownloadFailed = "DOWNLOAD_FAILED";
+    public const string InsufficientStorage = "INSUFFICIENT_STORAGE";
+    public const string ComfyUiUnavailable = "COMFYUI_UNAVAILABLE";
+    public const string InvalidWorkflow = "INVALID_WORKFLOW";
+    public const string ModelNotFound = "MODEL_NOT_FOUND";
+    public const string QueueFull = "QUEUE_FULL";
+    public const string Unauthorized = "UNAUTHORIZED";
+    public const string Forbidden = "FORBIDDEN";
+    public const string RateLimitExceeded = "RATE_LIMIT_EXCEEDED";
+    public const string InternalError = "INTERNAL_ERROR";
+    public const string ValidationError = "VALIDATION_ERROR";
+    public const string NotFound = "NOT_FOUND";
+    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
+    public const string Conflict = "CONFLICT";
+    public const string Maintenance = "MAINTENANCE";
+
+    /// <summary>The HTTP status each code answers with.</summary>
+    public static int StatusOf(string code) => code switch
+    {
+        PresetNotFound or ModelNotFound or NotFound => 404,
+        PresetAlreadyInstalled or Conflict => 409,
+        InsufficientStorage or QueueFull => 507,
+        ComfyUiUnavailable or Maintenance => 503,
+        InvalidWorkflow or ValidationError => 400,
+        Unauthorized => 401,
+        Forbidden => 403,
+        MethodNotAllowed => 405,
+        RateLimitExceeded => 429,
+        _ => 500,
+    };
+}
+
+/// <summary>
+/// A failure the user should read: it carries one of <see cref="ErrorCodes"/>, a message fit to show,
+/// and optional details. The API turns it into the error body; anything else becomes INTERNAL_ERROR.
+/// </summary>
+public class StudioException(string code, string message, IReadOnlyDictionary<string, object?>? details = null)
+    : Exception(message)
+{
+    public string Code { get; } = code;
+    public int Status => ErrorCodes.StatusOf(Code);
+    public IReadOnlyDictionary<string, object?> Details { get; } = details ?? new Dictionary<string, object?>();
+
+    public static StudioException Validation(string message, IReadOnlyDictionary<string, object?>? details = null) =>
+        new(ErrorCodes.ValidationError, message, details);
+    public static StudioException NotFound(string message) => new(ErrorCodes.NotFound, message);
+    public static StudioException Conflict(string message) => new(ErrorCodes.Conflict, message);
+}

@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ComfyStudio.Tests.Infrastructure;
+
+/// <summary>
+/// The real app in a test host with its own throwaway data folder (database, logs, keys), a known
+/// primary key and, unless a test asks for spec B's numbers, rate limits out of the way.
+/// </summary>
+public class StudioFactory : WebApplicationFactory<Program>
+{
+    public const string PrimaryKey = "test-primary-key-0123456789abcdef";
+
+    public string DataDir { get; } = TestPaths.NewTempDir("studio");
+    public string ComfyUiDir => Path.Combine(DataDir, "ComfyUI");
+
+    /// <summary>Extra configuration (environment-variable names at the root).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["RateLimits:Anonymous"] = "100000",
+        ["RateLimits:Authenticated"] = "100000",
+    };
+
+    /// <summary>Test-only services (e.g. an extra controller).</summary>
+    protected virtual void ConfigureTestServices(IServiceCollection services) { }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("STUDIO_DIR", DataDir);
+        builder.UseSetting("COMFYUI_DIR", ComfyUiDir);
+        builder.UseSetting("API_KEY", PrimaryKey);
+        foreach (var (k, v) in Settings) builder.UseSetting(k, v);
+        builder.ConfigureServices(ConfigureTestServices);
+    }
+
+    public HttpClient CreateKeyClient(string key = PrimaryKey)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add("X-API-Key", key);
+        return client;
+    }
+
+    public HttpClient CreateBearerClient(string key = PrimaryKey)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public HttpClient CreateAnonymousClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        TestPaths.TryDelete(DataDir);
+    }
+}
+
+public static class TestPaths
+{
+    public static string NewTempDir(string purpose)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "comfystudio-tests", $"{purpose}-{Guid.NewGuid():n}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    public static void TryDelete(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

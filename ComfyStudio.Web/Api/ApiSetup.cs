@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Web.Api.Auth;
+using ComfyStudio.Web.Api.Conventions;
+using ComfyStudio.Web.Api.Errors;
+using ComfyStudio.Web.Api.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace ComfyStudio.Web.Api;
+
+public static class ApiSetup
+{
+    public static void ConfigureJson(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        o.DictionaryKeyPolicy = null;
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    }
+
+    /// <summary>Controllers with snake_case JSON, the error body, CORS, rate limits and the OpenAPI document.</summary>
+    public static IHostApplicationBuilder AddStudioApi(this IHostApplicationBuilder builder, StudioOptions studio)
+    {
+        builder.Services.AddControllers()
+            .AddJsonOptions(o => ConfigureJson(o.JsonSerializerOptions))
+            .ConfigureApiBehaviorOptions(o => o.InvalidModelStateResponseFactory = ModelStateErrors.Respond);
+        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.AddExceptionHandler<StudioExceptionHandler>();
+        builder.Services.AddProblemDetails();
+        builder.AddStudioRateLimiting();
+        builder.Services.AddCors(o => o.AddDefaultPolicy(p => ConfigureCors(p, studio.CorsOrigins, builder.Environment)));
+        builder.Services.AddOpenApi("v1", o =>
+        {
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                doc.Info = new OpenApiInfo
+                {
+                    Title = "ComfyStudio API",
+                    Version = ApiVersioning.Current,
+                    Description = "System API (spec A) and dashboard API (spec B) over one set of services. " +
+                                  "Authenticate with X-API-Key or Authorization: Bearer.",
+                };
+                doc.Components ??= new OpenApiComponents();
+                doc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                doc.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = ApiKeyAuthenticationHandler.HeaderName,
+                };
+                doc.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer" };
+                doc.Security ??= [];
+                doc.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", doc)] = [] });
+                return Task.CompletedTask;
+            });
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>CORS_ORIGINS</c>: a comma-separated list of origins (sent with credentials), or <c>*</c> for any
+    /// origin without credentials. Unset: any origin in Development, none otherwise.
+    /// </summary>
+    public static void ConfigureCors(Microsoft.AspNetCore.Cors.Infrastructure.CorsPolicyBuilder p, string? origins, IHostEnvironment env)
+    {
+        var list = (origins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        p.AllowAnyHeader().AllowAnyMethod()
+         .WithExposedHeaders("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Reset-Time",
+             "Retry-After", ApiVersioning.Header);
+        if (list.Contains("*") || (list.Length == 0 && env.IsDevelopment()))
+            p.AllowAnyOrigin();
+        else
+            p.WithOrigins(list).AllowCredentials();
+    }
+
+    public static WebApplication MapStudioApi(this WebApplication app)
+    {
+        app.MapControllers();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/scalar", o => o
+            .WithTitle("ComfyStudio API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .AddPreferredSecuritySchemes("ApiKey"));
+        return app;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using ComfyStudio.Services.Auth;
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Web.Api.Errors;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Web.Api.Auth;
+
+/// <summary>
+/// The one API-key handler: a key in <c>X-API-Key</c>, in <c>Authorization: Bearer</c>, or (for <c>/ws</c>
+/// only, since browsers cannot set headers there) in <c>?api_key=</c> becomes a claims principal, so
+/// authorization treats a key and a login cookie alike.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-API-Key";
+    public const string QueryName = "api_key";
+
+    /// <summary>The key the request presents, or null.</summary>
+    public static string? PresentedKey(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue(HeaderName, out var header) && !string.IsNullOrEmpty(header.ToString()))
+            return header.ToString().Trim();
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return authorization["Bearer ".Length..].Trim();
+        if (request.Path.StartsWithSegments("/ws") && request.Query.TryGetValue(QueryName, out var q) && !string.IsNullOrEmpty(q.ToString()))
+            return q.ToString();
+        return null;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = PresentedKey(Request);
+        if (presented is null) return AuthenticateResult.NoResult();
+        var identity = await keys.ValidateAsync(presented, Context.RequestAborted);
+        if (identity is null) return AuthenticateResult.Fail("Invalid API key");
+        var principal = new ClaimsPrincipal(StudioClaims.Identity(identity, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        var message = result.Failure is not null
+            ? "Invalid API key"
+            : "Authentication required: send the API key in X-API-Key or Authorization: Bearer";
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await ApiErrors.WriteAsync(Context, ErrorCodes.Unauthorized, message);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ApiErrors.WriteAsync(Context, ErrorCodes.Forbidden, "This credential may not use this endpoint");
+}
+
+/// <summary>The claims every signed-in principal carries, whichever way it signed in.</summary>
+public static class StudioClaims
+{
+    public const string KeyName = "studio:key";
+    public const string KeyFingerprint = "studio:key_fp";
+
+    public static ClaimsIdentity Identity(ApiKeyIdentity key, string scheme) => new(
+    [
+        new Claim(ClaimTypes.Name, key.Name),
+        new Claim(KeyName, key.Name),
+        new Claim(KeyFingerprint, key.Fingerprint),
+    ], scheme);
+}

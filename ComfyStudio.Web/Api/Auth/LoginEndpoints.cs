@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using ComfyStudio.Services.Auth;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ComfyStudio.Web.Api.Auth;
+
+/// <summary>The login form's POST (an API key in, a cookie out) and logout.</summary>
+public static class LoginEndpoints
+{
+    public const string LoginPath = "/auth/login";
+    public const string LogoutPath = "/auth/logout";
+
+    public static IEndpointRouteBuilder MapStudioLogin(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(LoginPath, LoginAsync).AllowAnonymous().ExcludeFromDescription().DisableRateLimiting();
+        app.MapPost(LogoutPath, (Delegate)LogoutAsync).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    public static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";
+
+    private static async Task<IResult> LoginAsync(HttpContext context, [FromForm(Name = "api_key")] string? apiKey,
+        [FromForm(Name = "return_url")] string? returnUrl, ApiKeyStore keys, LoginThrottle throttle, ILogger<ApiKeyStore> log)
+    {
+        var client = ClientOf(context);
+        var back = SafeReturnUrl(returnUrl);
+        if (throttle.RetryAfter(client) is { } wait)
+            return Throttled(context, wait, back);
+
+        var identity = await keys.ValidateAsync(apiKey, context.RequestAborted);
+        if (identity is null)
+        {
+            log.LogWarning("Failed login from {Client}", client);
+            return throttle.RecordFailure(client) is { } locked
+                ? Throttled(context, locked, back)
+                : Results.Redirect($"/login?error=invalid&ReturnUrl={Uri.EscapeDataString(back)}");
+        }
+
+        throttle.RecordSuccess(client);
+        var principal = new ClaimsPrincipal(StudioClaims.Identity(identity, CookieAuthenticationDefaults.AuthenticationScheme));
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal,
+            new AuthenticationProperties { IsPersistent = true, AllowRefresh = true });
+        log.LogInformation("Signed in with key '{KeyName}' from {Client}", identity.Name, client);
+        return Results.Redirect(back);
+    }
+
+    private static IResult Throttled(HttpContext context, TimeSpan wait, string back)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString();
+        return Results.Redirect($"/login?error=throttled&retry={seconds}&ReturnUrl={Uri.EscapeDataString(back)}");
+    }
+
+    private static async Task<IResult> LogoutAsync(HttpContext context)
+    {
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return Results.Redirect("/login");
+    }
+
+    /// <summary>Only a local path may be returned to (no open redirect).</summary>
+    public static string SafeReturnUrl(string? url) =>
+        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//") && !url.StartsWith("/\\")
+        && !url.StartsWith(LoginPath, StringComparison.OrdinalIgnoreCase) ? url : "/";
+}

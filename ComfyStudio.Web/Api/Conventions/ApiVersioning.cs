@@ -1,0 +1,34 @@
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Web.Api.Errors;
+
+namespace ComfyStudio.Web.Api.Conventions;
+
+/// <summary>
+/// Spec B's <c>X-API-Version</c>: every API response names the version served; a request that asks for a
+/// version this server does not speak gets 400.
+/// </summary>
+public static class ApiVersioning
+{
+    public const string Header = "X-API-Version";
+    public const string Current = "2.0.0";
+    private static readonly HashSet<string> Supported = ["2", "2.0", "2.0.0"];
+
+    public static WebApplication UseApiVersioning(this WebApplication app)
+    {
+        app.Use(async (ctx, next) =>
+        {
+            if (!ApiErrors.IsApiRequest(ctx.Request)) { await next(ctx); return; }
+            ctx.Response.Headers[Header] = Current;
+            var asked = ctx.Request.Headers[Header].ToString().Trim();
+            if (asked.Length > 0 && !Supported.Contains(asked.TrimStart('v', 'V')))
+            {
+                await ApiErrors.WriteAsync(ctx, ErrorCodes.ValidationError,
+                    $"Unsupported API version '{asked}'; this server speaks {Current}",
+                    new Dictionary<string, object?> { ["requested"] = asked, ["supported"] = new[] { Current } });
+                return;
+            }
+            await next(ctx);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using ComfyStudio.Services.Errors;
+
+namespace ComfyStudio.Web.Api.Errors;
+
+/// <summary>
+/// The one error body of the API (DESIGN.md §3): spec B's <c>error</c> object plus spec A's <c>detail</c>.
+/// </summary>
+public sealed record ErrorBody(ErrorBody.ErrorInfo Error, string Detail)
+{
+    public sealed record ErrorInfo(string Code, string Message, IReadOnlyDictionary<string, object?> Details, string Timestamp);
+
+    public static ErrorBody Of(string code, string message, IReadOnlyDictionary<string, object?>? details = null) =>
+        new(new ErrorInfo(code, message, details ?? new Dictionary<string, object?>(),
+            DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")), message);
+}
+
+public static class ApiErrors
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+    };
+
+    /// <summary>Paths whose clients read JSON: the API, the live feed, health and the OpenAPI document.</summary>
+    public static bool IsApiRequest(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/ws")
+        || request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/openapi");
+
+    public static Task WriteAsync(HttpContext context, int status, string code, string message,
+        IReadOnlyDictionary<string, object?>? details = null)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(ErrorBody.Of(code, message, details), Json));
+    }
+
+    public static Task WriteAsync(HttpContext context, string code, string message,
+        IReadOnlyDictionary<string, object?>? details = null) =>
+        WriteAsync(context, ErrorCodes.StatusOf(code), code, message, details);
+}

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+using ComfyStudio.Services.Auth;
+using ComfyStudio.Services.Paging;
+using ComfyStudio.Web.Api.Conventions;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ComfyStudio.Web.Api.Keys;
+
+/// <summary>Named API keys: list, create (the key is shown once), revoke.</summary>
+[ApiController]
+[Route("api/admin/keys")]
+public sealed class KeysController(ApiKeyStore keys) : ControllerBase
+{
+    public sealed record KeyResource(string Name, string Prefix, string CreatedAt, string? LastUsedAt);
+    public sealed record CreateKeyRequest([Required] string Name);
+    public sealed record CreatedKey(string Name, string Key, string Message);
+    public sealed record RevokedKey(string Status, string Name);
+
+    [HttpGet]
+    public async Task<Dictionary<string, object?>> List([FromQuery] int? page, [FromQuery(Name = "per_page")] int? perPage, CancellationToken ct)
+    {
+        var request = PageRequest.From(page, perPage);
+        var all = await keys.ListAsync(ct);
+        var resources = all.Select(k => new KeyResource(k.Name, k.Prefix, Iso(k.CreatedAt), k.LastUsedAt is { } l ? Iso(l) : null));
+        return Paged.Body("keys", request.Apply(resources));
+    }
+
+    [HttpPost]
+    [ProducesResponseType<CreatedKey>(StatusCodes.Status201Created)]
+    public async Task<IActionResult> Create(CreateKeyRequest request, CancellationToken ct)
+    {
+        var key = await keys.CreateAsync(request.Name, ct);
+        return StatusCode(StatusCodes.Status201Created,
+            new CreatedKey(request.Name, key, "Store this key now: it is not shown again"));
+    }
+
+    [HttpDelete("{name}")]
+    public async Task<RevokedKey> Revoke(string name, CancellationToken ct)
+    {
+        await keys.RevokeAsync(name, ct);
+        return new RevokedKey("revoked", name);
+    }
+
+    private static string Iso(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
+}

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Web.Api.Auth;
+using ComfyStudio.Web.Api.Errors;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace ComfyStudio.Web.Api.RateLimiting;
+
+/// <summary>Spec B's limits (section <c>RateLimits</c>): per IP without a credential, per key with one.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+    public int Anonymous { get; set; } = 100;
+    public int Authenticated { get; set; } = 1000;
+    public int WindowSeconds { get; set; } = 60;
+}
+
+/// <summary>
+/// Fixed one-minute windows per client for ASP.NET Core's rate-limiting middleware, on the API, health and
+/// <c>/ws</c> handshakes. Each request's window is kept on the request so every response can carry
+/// <c>X-RateLimit-Limit/Remaining/Reset/Reset-Time</c>.
+/// </summary>
+public sealed class ApiRateLimiter(RateLimitOptions options, TimeProvider clock) : PartitionedRateLimiter<HttpContext>
+{
+    private const string WindowItem = "studio.ratelimit.window";
+    private readonly ConcurrentDictionary<string, Window> _windows = new();
+    private long _lastSweep;
+
+    public sealed class Window(int limit)
+    {
+        public int Limit { get; } = limit;
+        public int Used;
+        public DateTimeOffset ResetsAt;
+    }
+
+    public static bool Applies(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/ws") || request.Path.StartsWithSegments("/health");
+
+    private static string PartitionOf(HttpContext ctx, out bool authenticated)
+    {
+        authenticated = ctx.User.Identity?.IsAuthenticated == true;
+        return authenticated
+            ? "key:" + ctx.User.FindFirst(StudioClaims.KeyName)?.Value
+            : "ip:" + (ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    }
+
+    public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
+
+    protected override RateLimitLease AttemptAcquireCore(HttpContext ctx, int permitCount)
+    {
+        if (!Applies(ctx.Request)) return Lease.Granted;
+        var now = clock.GetUtcNow();
+        Sweep(now);
+        var key = PartitionOf(ctx, out var authenticated);
+        var window = _windows.GetOrAdd(key, _ => new Window(authenticated ? options.Authenticated : options.Anonymous));
+        bool granted;
+        lock (window)
+        {
+            if (now >= window.ResetsAt)
+            {
+                window.Used = 0;
+                window.ResetsAt = now.AddSeconds(options.WindowSeconds);
+            }
+            granted = window.Used + permitCount <= window.Limit;
+            if (granted) window.Used += permitCount;
+        }
+        ctx.Items[WindowItem] = window;
+        return granted ? Lease.Granted : new Lease(false, window.ResetsAt - now);
+    }
+
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext ctx, int permitCount, CancellationToken ct) =>
+        ValueTask.FromResult(AttemptAcquireCore(ctx, permitCount));
+
+    /// <summary>Drops windows that ended over a minute ago, at most once a minute.</summary>
+    private void Sweep(DateTimeOffset now)
+    {
+        var last = Interlocked.Read(ref _lastSweep);
+        if (now.UtcTicks - last < TimeSpan.TicksPerMinute || Interlocked.CompareExchange(ref _lastSweep, now.UtcTicks, last) != last) return;
+        foreach (var (key, w) in _windows)
+            if (w.ResetsAt < now.AddMinutes(-1)) _windows.TryRemove(key, out _);
+    }
+
+    /// <summary>Sets the rate-limit headers from the request's window (call before the response starts).</summary>
+    public static void WriteHeaders(HttpContext ctx)
+    {
+        if (ctx.Items[WindowItem] is not Window w) return;
+        int remaining;
+        DateTimeOffset reset;
+        lock (w) { remaining = Math.Max(0, w.Limit - w.Used); reset = w.ResetsAt; }
+        var h = ctx.Response.Headers;
+        h["X-RateLimit-Limit"] = w.Limit.ToString(CultureInfo.InvariantCulture);
+        h["X-RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
+        h["X-RateLimit-Reset"] = reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        h["X-RateLimit-Reset-Time"] = reset.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    }
+
+    private sealed class Lease(bool acquired, TimeSpan? retryAfter = null) : RateLimitLease
+    {
+        public static readonly Lease Granted = new(true);
+        public override bool IsAcquired => acquired;
+        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter : null;
+            return metadata is not null;
+        }
+    }
+}
+
+public static class RateLimitingSetup
+{
+    public static IHostApplicationBuilder AddStudioRateLimiting(this IHostApplicationBuilder builder)
+    {
+        var limits = builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = new ApiRateLimiter(limits, TimeProvider.System);
+            o.OnRejected = async (ctx, ct) =>
+            {
+                var http = ctx.HttpContext;
+                ApiRateLimiter.WriteHeaders(http);
+                var seconds = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry)
+                    ? Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)) : limits.WindowSeconds;
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await ApiErrors.WriteAsync(http, ErrorCodes.RateLimitExceeded,
+                    $"Too many requests: try again in {seconds} s",
+                    new Dictionary<string, object?> { ["retry_after"] = seconds });
+            };
+        });
+        return builder;
+    }
+
+    /// <summary>The limiter, then the headers on every limited response.</summary>
+    public static WebApplication UseStudioRateLimiting(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        app.Use((ctx, next) =>
+        {
+            ctx.Response.OnStarting(() => { ApiRateLimiter.WriteHeaders(ctx); return Task.CompletedTask; });
+            return next(ctx);
+        });
+        return app;
+    }
+}

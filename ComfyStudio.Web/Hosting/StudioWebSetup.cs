@@ -1,0 +1,88 @@
+using ComfyStudio.Services.Auth;
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Data;
+using ComfyStudio.Services.Events;
+using ComfyStudio.Services.Jobs;
+using ComfyStudio.Services.Logging;
+using ComfyStudio.Web.Api;
+using ComfyStudio.Web.Api.Auth;
+using ComfyStudio.Web.Api.Conventions;
+using ComfyStudio.Web.Api.Errors;
+using ComfyStudio.Web.Api.RateLimiting;
+using ComfyStudio.Web.Components;
+using ComfyStudio.Web.LiveFeed;
+using Hangfire;
+using MudBlazor.Services;
+
+namespace ComfyStudio.Web.Hosting;
+
+/// <summary>The composition root: every feature's registration and the request pipeline, in order.</summary>
+public static class StudioWebSetup
+{
+    public static WebApplicationBuilder AddStudio(this WebApplicationBuilder builder)
+    {
+        var studio = builder.AddStudioConfiguration();
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+            builder.WebHost.UseUrls($"http://0.0.0.0:{studio.StudioPort}");
+
+        builder.AddStudioLogging(studio);
+        builder.AddStudioData(studio);      // first hosted service: the schema is ready before anything uses it
+        builder.AddStudioEvents();
+        builder.AddStudioKeys();
+        builder.AddStudioJobs(studio);
+        builder.AddStudioAuth(studio.StudioDir!);
+        builder.AddStudioApi(studio);
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddHostedService<StartupAnnouncer>();
+        return builder;
+    }
+
+    public static WebApplication UseStudio(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(ApiStatusCodes.WriteBodyAsync);
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseCors();
+        app.UseApiVersioning();
+        app.UseAuthentication();
+        app.UseStudioRateLimiting();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapStudio(this WebApplication app)
+    {
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapStudioLogin();
+        app.MapStudioApi();
+        app.MapLiveFeed();
+        app.MapHangfireDashboardWithAuthorizationPolicy(AuthSetup.BrowserOnlyPolicy, "/hangfire",
+            new DashboardOptions { DashboardTitle = "ComfyStudio jobs", AppPath = "/", DisplayStorageConnectionString = false });
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
+
+/// <summary>Says where the app listens once it does, and records the start as an event.</summary>
+internal sealed class StartupAnnouncer(
+    IHostApplicationLifetime lifetime, Microsoft.AspNetCore.Hosting.Server.IServer server, EventBus bus,
+    ApiKeyStore keys, ILogger<StartupAnnouncer> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+            foreach (var address in addresses)
+                logger.LogInformation("ComfyStudio {Version} is ready: open {Url}", StudioVersion.Current,
+                    address.Replace("0.0.0.0", "localhost").Replace("[::]", "localhost"));
+            logger.LogInformation("API key: {Source} (reveal it from Settings or with the key itself)", keys.PrimarySource);
+            bus.Publish(new BackendStarted(StudioVersion.Current));
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

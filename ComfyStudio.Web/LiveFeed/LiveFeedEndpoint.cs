@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Events;
+using ComfyStudio.Web.Api.Errors;
+
+namespace ComfyStudio.Web.LiveFeed;
+
+/// <summary>
+/// <c>/ws</c>: spec B's WebSocket protocol. Clients subscribe to channels (<c>downloads</c>, <c>queue</c>,
+/// <c>system</c>, <c>workflows</c>) and receive the bus's events for those channels. Every persisted event
+/// is sent on <c>system</c> as <c>{"type":"event","data":{…}}</c>; later features add their own messages.
+/// </summary>
+public static class LiveFeedEndpoint
+{
+    public static readonly IReadOnlySet<string> Channels = new HashSet<string> { "downloads", "queue", "system", "workflows" };
+    private const int MaxMessageBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapLiveFeed(this IEndpointRouteBuilder app)
+    {
+        app.Map("/ws", HandleAsync).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>The channel an event belongs to.</summary>
+    public static string ChannelOf(StudioEvent evt) => evt.Type switch
+    {
+        var t when t.StartsWith("download", StringComparison.Ordinal) || t.StartsWith("model.download", StringComparison.Ordinal) => "downloads",
+        var t when t.StartsWith("queue", StringComparison.Ordinal) => "queue",
+        var t when t.StartsWith("workflow", StringComparison.Ordinal) => "workflows",
+        _ => "system",
+    };
+
+    private static async Task HandleAsync(HttpContext context, EventBus bus)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await ApiErrors.WriteAsync(context, ErrorCodes.ValidationError, "This endpoint speaks WebSocket only");
+            return;
+        }
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var subscribed = new ConcurrentDictionary<string, bool>();
+        var outbox = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(512) { FullMode = BoundedChannelFullMode.DropOldest });
+        using var subscription = bus.Subscribe(evt =>
+        {
+            if (subscribed.ContainsKey(ChannelOf(evt)))
+                outbox.Writer.TryWrite(EventMessage(evt));
+            return Task.CompletedTask;
+        });
+        var ct = context.RequestAborted;
+        var sender = Task.Run(async () =>
+        {
+            await foreach (var message in outbox.Reader.ReadAllAsync(ct))
+                await socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, ct);
+        }, ct);
+
+        var buffer = new byte[MaxMessageBytes];
+        try
+        {
+            while (socket.State == WebSocketState.Open && !ct.IsCancellationRequested)
+            {
+                var (text, closed) = await ReceiveTextAsync(socket, buffer, ct);
+                if (closed) break;
+                if (text is null)
+                {
+                    outbox.Writer.TryWrite(Error(ErrorCodes.ValidationError, $"Messages must be JSON text under {MaxMessageBytes} bytes"));
+                    continue;
+                }
+                foreach (var reply in Handle(text, subscribed))
+                    outbox.Writer.TryWrite(reply);
+            }
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
+        finally
+        {
+            outbox.Writer.TryComplete();
+            try { await sender; } catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
+        }
+    }
+
+    /// <summary>Answers one client message.</summary>
+    public static IEnumerable<JsonObject> Handle(string text, ConcurrentDictionary<string, bool> subscribed)
+    {
+        JsonObject? message;
+        try { message = JsonNode.Parse(text) as JsonObject; }
+        catch (JsonException) { message = null; }
+        if (message is null || message["type"] is not JsonValue typeValue || !typeValue.TryGetValue<string>(out var type))
+        {
+            yield return Error(ErrorCodes.ValidationError, "Each message is a JSON object with a string 'type'");
+            yield break;
+        }
+        switch (type)
+        {
+            case "subscribe" or "unsubscribe":
+                if (message["channels"] is not JsonArray array || array.Any(c => c is not JsonValue v || !v.TryGetValue<string>(out _)))
+                {
+                    yield return Error(ErrorCodes.ValidationError, "'channels' must be an array of channel names");
+                    yield break;
+                }
+                var names = array.Select(c => c!.GetValue<string>()).ToList();
+                var unknown = names.Where(n => !Channels.Contains(n)).ToList();
+                if (unknown.Count > 0)
+                {
+                    yield return Error(ErrorCodes.ValidationError, $"Unknown channel(s): {string.Join(", ", unknown)}",
+                        new JsonObject { ["available"] = new JsonArray(Channels.Order().Select(c => (JsonNode)c).ToArray()) });
+                    yield break;
+                }
+                foreach (var n in names)
+                    if (type == "subscribe") subscribed[n] = true; else subscribed.TryRemove(n, out _);
+                yield return new JsonObject
+                {
+                    ["type"] = type + "d",
+                    ["data"] = new JsonObject { ["channels"] = new JsonArray(subscribed.Keys.Order().Select(c => (JsonNode)c).ToArray()) },
+                };
+                break;
+            case "ping":
+                yield return new JsonObject { ["type"] = "pong" };
+                break;
+            case "action":
+                var action = message["action"] is JsonValue av && av.TryGetValue<string>(out var a) ? a : "";
+                yield return Error(ErrorCodes.ValidationError, $"Unknown action '{action}'");
+                break;
+            default:
+                yield return Error(ErrorCodes.ValidationError, $"Unknown message type '{type}'");
+                break;
+        }
+    }
+
+    public static JsonObject EventMessage(StudioEvent evt) => new()
+    {
+        ["type"] = "event",
+        ["data"] = new JsonObject
+        {
+            ["id"] = evt.Id, ["type"] = evt.Type, ["severity"] = evt.Severity.Name(), ["message"] = evt.Message,
+            ["timestamp"] = evt.Timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"), ["data"] = evt.Data?.DeepClone(),
+        },
+    };
+
+    private static JsonObject Error(string code, string message, JsonObject? details = null) => new()
+    {
+        ["type"] = "error",
+        ["data"] = new JsonObject { ["code"] = code, ["message"] = message, ["details"] = details ?? new JsonObject() },
+    };
+
+    private static async Task<(string? Text, bool Closed)> ReceiveTextAsync(WebSocket socket, byte[] buffer, CancellationToken ct)
+    {
+        var count = 0;
+        while (true)
+        {
+            if (count == buffer.Length)
+            {
+                // Too long: read the rest of the message away and report it.
+                WebSocketReceiveResult skip;
+                do skip = await socket.ReceiveAsync(buffer, ct); while (!skip.EndOfMessage && skip.MessageType != WebSocketMessageType.Close);
+                return (null, skip.MessageType == WebSocketMessageType.Close);
+            }
+            var result = await socket.ReceiveAsync(buffer.AsMemory(count), ct);
+            if (result.MessageType == WebSocketMessageType.Close) return (null, true);
+            count += result.Count;
+            if (result.EndOfMessage)
+                return result.MessageType == WebSocketMessageType.Text ? (Encoding.UTF8.GetString(buffer, 0, count), false) : (null, false);
+        }
+    }
+}
