@@ -25,7 +25,11 @@ public static class ApiSetup
     {
         builder.Services.AddControllers()
             .AddJsonOptions(o => ConfigureJson(o.JsonSerializerOptions))
-            .ConfigureApiBehaviorOptions(o => o.InvalidModelStateResponseFactory = ModelStateErrors.Respond);
+            .ConfigureApiBehaviorOptions(o =>
+            {
+                o.InvalidModelStateResponseFactory = ModelStateErrors.Respond;
+                o.SuppressMapClientErrors = true; // bodiless 4xx get the error body from ApiStatusCodes
+            });
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddExceptionHandler<StudioExceptionHandler>();
         builder.Services.AddProblemDetails();
