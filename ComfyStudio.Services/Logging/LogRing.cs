@@ -14,13 +14,16 @@ public sealed record LogEntry(long Sequence, DateTime Timestamp, string Level, s
 public sealed class LogRing(SecretRedactor redactor, int capacity = LogRing.DefaultCapacity) : ILogEventSink
 {
     public const int DefaultCapacity = 2000;
+    private static readonly Serilog.Formatting.Display.MessageTemplateTextFormatter MessageFormatter = new("{Message:lj}");
     private readonly LogEntry[] _buffer = new LogEntry[capacity];
     private long _next;
     private ImmutableArray<Action<LogEntry>> _followers = [];
 
     public void Emit(LogEvent logEvent)
     {
-        var message = logEvent.RenderMessage();
+        using var text = new StringWriter();
+        MessageFormatter.Format(logEvent, text);
+        var message = text.ToString();
         if (logEvent.Exception is { } ex) message += " — " + ex.GetType().Name + ": " + ex.Message;
         LogEntry entry;
         lock (_buffer)

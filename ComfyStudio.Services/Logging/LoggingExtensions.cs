@@ -32,7 +32,7 @@ public static class LoggingExtensions
                   fileSizeLimitBytes: 50L * 1024 * 1024, rollOnFileSizeLimit: true, shared: true,
                   flushToDiskInterval: TimeSpan.FromSeconds(1))
               .WriteTo.Sink(sp.GetRequiredService<LogRing>());
-        });
+        }, preserveStaticLogger: true); // each host keeps its own logger (several run side by side in tests)
         return builder;
     }
 }

@@ -1,0 +1,63 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using ComfyStudio.Services.Events;
+using ComfyStudio.Tests.Infrastructure;
+
+namespace ComfyStudio.Tests.Api;
+
+public sealed class LiveFeedTests(StudioFactory factory) : IClassFixture<StudioFactory>
+{
+    private async Task<WebSocket> ConnectAsync()
+    {
+        var client = factory.Server.CreateWebSocketClient();
+        var uri = new UriBuilder(factory.Server.BaseAddress) { Scheme = "ws", Path = "/ws", Query = "api_key=" + StudioFactory.PrimaryKey }.Uri;
+        return await client.ConnectAsync(uri, CancellationToken.None);
+    }
+
+    private static Task SendAsync(WebSocket socket, string text) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    private static async Task<JsonElement> ReceiveAsync(WebSocket socket)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[64 * 1024];
+        var result = await socket.ReceiveAsync(buffer, cts.Token);
+        return JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, result.Count)).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_subscriber_to_system_receives_bus_events_and_bad_messages_get_error_messages()
+    {
+        using var socket = await ConnectAsync();
+        await SendAsync(socket, """{"type":"subscribe","channels":["system"]}""");
+        var ack = await ReceiveAsync(socket);
+        Assert.Equal("subscribed", ack.GetProperty("type").GetString());
+        Assert.Equal("system", ack.GetProperty("data").GetProperty("channels")[0].GetString());
+
+        factory.Services.GetRequiredService<EventBus>().Publish(new ApiKeyCreated("from-ws-test"));
+        var evt = await ReceiveAsync(socket);
+        Assert.Equal("event", evt.GetProperty("type").GetString());
+        Assert.Equal("auth.key.created", evt.GetProperty("data").GetProperty("type").GetString());
+
+        await SendAsync(socket, "{not json");
+        var error = await ReceiveAsync(socket);
+        Assert.Equal("error", error.GetProperty("type").GetString());
+        Assert.Equal("VALIDATION_ERROR", error.GetProperty("data").GetProperty("code").GetString());
+
+        await SendAsync(socket, """{"type":"subscribe","channels":["nope"]}""");
+        Assert.Contains("nope", (await ReceiveAsync(socket)).GetProperty("data").GetProperty("message").GetString());
+
+        await SendAsync(socket, """{"type":"unsubscribe","channels":["system"]}""");
+        Assert.Equal(0, (await ReceiveAsync(socket)).GetProperty("data").GetProperty("channels").GetArrayLength());
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task The_handshake_needs_a_credential()
+    {
+        var client = factory.Server.CreateWebSocketClient();
+        var uri = new UriBuilder(factory.Server.BaseAddress) { Scheme = "ws", Path = "/ws" }.Uri;
+        await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(uri, CancellationToken.None));
+    }
+}
