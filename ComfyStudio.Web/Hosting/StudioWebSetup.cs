@@ -25,6 +25,8 @@ public static class StudioWebSetup
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
             builder.WebHost.UseUrls($"http://0.0.0.0:{studio.StudioPort}");
 
+        // Package assets (MudBlazor's CSS/JS) in any environment when run from a build; a published app has them in wwwroot.
+        builder.WebHost.UseStaticWebAssets();
         builder.AddStudioLogging(studio);
         builder.AddStudioData(studio);      // first hosted service: the schema is ready before anything uses it
         builder.AddStudioEvents();

@@ -1,0 +1,50 @@
+using Microsoft.Playwright;
+using ComfyStudio.Tests.Infrastructure;
+
+namespace ComfyStudio.Tests.Browser;
+
+public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFactory>
+{
+    [Fact]
+    public async Task Logging_in_through_the_real_page_shows_the_shell_and_signing_out_returns_to_login()
+    {
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+
+        await page.GotoAsync(factory.BaseUrl + "/events");
+        await page.WaitForURLAsync("**/login?ReturnUrl=*");
+
+        await page.FillAsync("#api_key", "not-the-key");
+        await page.ClickAsync("[data-testid=sign-in]");
+        await page.WaitForSelectorAsync("[data-testid=login-error]");
+        StringAssert(await page.TextContentAsync("[data-testid=login-error]"), "not valid");
+
+        await page.FillAsync("#api_key", StudioFactory.PrimaryKey);
+        await page.ClickAsync("[data-testid=sign-in]");
+        await page.WaitForURLAsync(factory.BaseUrl + "/events");
+
+        // The interactive shell: signed-in state, navigation, the live event feed.
+        var signedIn = page.Locator("[data-testid=signed-in]");
+        await signedIn.WaitForAsync();
+        StringAssert(await signedIn.TextContentAsync(), "primary");
+        await page.Locator("[data-event-type='system.backend.started']").First.WaitForAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
+        await page.WaitForURLAsync(factory.BaseUrl + "/");
+        await page.Locator("[data-testid=app-version]").WaitForAsync();
+
+        // Dark/light toggle flips MudBlazor's palette and is remembered.
+        var before = await page.EvaluateAsync<string>("getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-background')");
+        await page.ClickAsync("[data-testid=theme-toggle]");
+        await page.WaitForFunctionAsync($"getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-background') !== '{before}'");
+        Assert.NotNull(await page.EvaluateAsync<string?>("localStorage.getItem('studio-theme')"));
+
+        await page.ClickAsync("[data-testid=sign-out]");
+        await page.WaitForURLAsync("**/login");
+        await page.GotoAsync(factory.BaseUrl + "/");
+        await page.WaitForURLAsync("**/login?ReturnUrl=*");
+    }
+
+    private static void StringAssert(string? actual, string expected) => Assert.Contains(expected, actual ?? "");
+}
