@@ -143,6 +143,7 @@ public sealed partial class ApiKeyStore(
             Name = name, Hash = hash, Prefix = key[..(KeyPrefix.Length + 6)], CreatedAt = clock.GetUtcNow().UtcDateTime,
         });
         await db.SaveChangesAsync(ct);
+        redactor.Add(key);
         bus.Publish(new ApiKeyCreated(name));
         return key;
     }

@@ -34,10 +34,15 @@ public sealed partial class SecretRedactor
         foreach (var s in _secrets)
             if (text.Contains(s, StringComparison.Ordinal))
                 text = text.Replace(s, Mask, StringComparison.Ordinal);
-        return CredentialPattern().Replace(text, m => m.Groups["name"].Value + Mask);
+        text = CredentialPattern().Replace(text, m => m.Groups["name"].Value + Mask);
+        return StudioKeyPattern().Replace(text, Mask);
     }
 
     [GeneratedRegex(@"(?<name>(?:[?&](?:api_key|apikey|token|key|access_token)=)|(?:Bearer\s+)|(?:X-API-Key[""']?\s*[:=]\s*[""']?))[^\s&""',;]+",
         RegexOptions.IgnoreCase)]
     private static partial Regex CredentialPattern();
+
+    /// <summary>The shape of the keys this app generates (<c>cs_</c> + 43 base64url characters).</summary>
+    [GeneratedRegex(@"\bcs_[A-Za-z0-9_-]{20,}")]
+    private static partial Regex StudioKeyPattern();
 }

@@ -25,6 +25,7 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
         await page.WaitForURLAsync(factory.BaseUrl + "/events");
 
         // The interactive shell: signed-in state, navigation, the live event feed.
+        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         var signedIn = page.Locator("[data-testid=signed-in]");
         await signedIn.WaitForAsync();
         StringAssert(await signedIn.TextContentAsync(), "primary");
@@ -47,4 +48,36 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
     }
 
     private static void StringAssert(string? actual, string expected) => Assert.Contains(expected, actual ?? "");
+}
+
+public sealed class KeysPageTests(BrowserFactory factory) : IClassFixture<BrowserFactory>
+{
+    [Fact]
+    public async Task A_key_created_on_the_page_is_shown_once_works_and_can_be_revoked()
+    {
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        await page.GotoAsync(factory.BaseUrl + "/keys");
+        await page.FillAsync("#api_key", StudioFactory.PrimaryKey);
+        await page.ClickAsync("[data-testid=sign-in]");
+        await page.WaitForURLAsync(factory.BaseUrl + "/keys");
+        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+        await page.GetByLabel("New key name").FillAsync("from-browser");
+        await page.ClickAsync("[data-testid=create-key]");
+        var shown = page.Locator("[data-testid=new-key]");
+        await shown.WaitForAsync();
+        var key = (await shown.TextContentAsync())!.Trim();
+        Assert.StartsWith("cs_", key);
+        await page.GetByRole(AriaRole.Cell, new() { Name = "from-browser", Exact = true }).WaitForAsync();
+
+        using var api = new HttpClient { BaseAddress = new Uri(factory.BaseUrl) };
+        api.DefaultRequestHeaders.Add("X-API-Key", key);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await api.GetAsync("/api/admin/events")).StatusCode);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await page.GetByText("No named keys.").WaitForAsync();
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await api.GetAsync("/api/admin/events")).StatusCode);
+    }
 }

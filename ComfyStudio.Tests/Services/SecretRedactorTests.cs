@@ -30,3 +30,11 @@ public sealed class SecretRedactorTests
         Assert.Equal("x *** y ab", r.Redact("x cs_new_named_key_value y ab"));
     }
 }
+
+public sealed class GeneratedKeyShapeTests
+{
+    [Fact]
+    public void A_key_of_this_apps_shape_is_masked_even_when_unknown() =>
+        Assert.Equal("key *** end", new SecretRedactor(Options.Create(new StudioOptions()))
+            .Redact("key cs_RJfIV6Rf70ZTDmWARrLYYmKJoS263s6R7-vg8gUUInA end"));
+}
