@@ -116,6 +116,23 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
     }
 
     [Fact]
+    public async Task The_openapi_document_describes_every_api_route()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(await factory.CreateKeyClient().GetStringAsync("/openapi/v1.json"));
+        var paths = doc.RootElement.GetProperty("paths");
+        _ = factory.Server;
+        var endpoints = factory.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
+            .Where(e => ("/" + e.RoutePattern.RawText?.TrimStart('/')).StartsWith("/api/", StringComparison.Ordinal));
+        foreach (var e in endpoints)
+        {
+            var path = "/" + e.RoutePattern.RawText!.TrimStart('/');
+            Assert.True(paths.TryGetProperty(path, out var item), $"{path} is missing from the OpenAPI document");
+            foreach (var method in e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [])
+                Assert.True(item.TryGetProperty(method.ToLowerInvariant(), out _), $"{method} {path} is missing from the OpenAPI document");
+        }
+    }
+
+    [Fact]
     public async Task Pages_redirect_to_login_and_openapi_needs_a_credential()
     {
         var client = factory.CreateAnonymousClient();

@@ -11,6 +11,13 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
         await using var context = await factory.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(20_000);
+        // Every circuit connection passes through here, so the test can cut the live one.
+        IWebSocketRoute? circuit = null;
+        await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/_blazor"), ws =>
+        {
+            ws.ConnectToServer();
+            circuit = ws;
+        });
 
         await page.GotoAsync(factory.BaseUrl + "/events");
         await page.WaitForURLAsync("**/login?ReturnUrl=*");
@@ -40,6 +47,14 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
         await page.ClickAsync("[data-testid=theme-toggle]");
         await page.WaitForFunctionAsync($"getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-background') !== '{before}'");
         Assert.NotNull(await page.EvaluateAsync<string?>("localStorage.getItem('studio-theme')"));
+
+        // Losing the circuit shows the reconnect banner; it goes away once the circuit is back.
+        var banner = page.Locator("#components-reconnect-modal");
+        Assert.False(await banner.IsVisibleAsync());
+        await circuit!.CloseAsync(new() { Code = 4000, Reason = "test cut the connection" });
+        await banner.WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        StringAssert(await banner.InnerTextAsync(), "reconnecting");
+        await banner.WaitForAsync(new() { State = WaitForSelectorState.Hidden, Timeout = 60_000 });
 
         await page.ClickAsync("[data-testid=sign-out]");
         await page.WaitForURLAsync("**/login");

@@ -61,7 +61,11 @@ public static class StudioWebSetup
         app.MapStudioApi();
         app.MapLiveFeed();
         app.MapHangfireDashboardWithAuthorizationPolicy(AuthSetup.BrowserOnlyPolicy, "/hangfire",
-            new DashboardOptions { DashboardTitle = "ComfyStudio jobs", AppPath = "/", DisplayStorageConnectionString = false });
+            new DashboardOptions
+            {
+                DashboardTitle = "ComfyStudio jobs", AppPath = "/", DisplayStorageConnectionString = false,
+                Authorization = [], AsyncAuthorization = [], // the cookie policy decides, not Hangfire's local-only default
+            });
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
