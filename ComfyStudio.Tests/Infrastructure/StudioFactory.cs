@@ -16,6 +16,9 @@ public class StudioFactory : WebApplicationFactory<Program>
     public string DataDir { get; } = TestPaths.NewTempDir("studio");
     public string ComfyUiDir => Path.Combine(DataDir, "ComfyUI");
 
+    /// <summary>The API_KEY the host starts with (empty: none, so the app generates one).</summary>
+    protected virtual string ConfiguredKey => PrimaryKey;
+
     /// <summary>Extra configuration (environment-variable names at the root).</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -31,7 +34,7 @@ public class StudioFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("STUDIO_DIR", DataDir);
         builder.UseSetting("COMFYUI_DIR", ComfyUiDir);
-        builder.UseSetting("API_KEY", PrimaryKey);
+        builder.UseSetting("API_KEY", ConfiguredKey);
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureServices(ConfigureTestServices);
     }
