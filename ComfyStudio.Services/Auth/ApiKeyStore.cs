@@ -169,7 +169,7 @@ public sealed partial class ApiKeyStore(
     {
         if (string.IsNullOrWhiteSpace(name) || !KeyName().IsMatch(name))
             throw StudioException.Validation("name must be 1-64 characters of letters, digits, '.', '_' or '-'",
-                new Dictionary<string, object?> { ["name"] = name });
+                new Dictionary<string, object?> { ["name"] = name is { Length: > 80 } ? name[..80] + "…" : name });
         if (name == PrimaryName)
             throw StudioException.Validation($"'{PrimaryName}' is the name of the main API key");
     }

@@ -8,7 +8,7 @@ public readonly record struct PageRequest(int Page, int PerPage)
     public const int DefaultPerPage = 20;
     public const int MaxPerPage = 100;
 
-    public int Skip => (Page - 1) * PerPage;
+    public int Skip => (int)Math.Min(int.MaxValue, ((long)Page - 1) * PerPage);
 
     /// <summary>Validates raw query values; out-of-range values are a VALIDATION_ERROR, not a silent clamp.</summary>
     public static PageRequest From(int? page, int? perPage)

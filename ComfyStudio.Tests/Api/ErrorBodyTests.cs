@@ -54,6 +54,16 @@ public sealed class ErrorBodyTests(BoomFactory factory) : IClassFixture<BoomFact
     }
 
     [Fact]
+    public async Task Oversized_input_is_refused_without_being_echoed_back()
+    {
+        var client = factory.CreateKeyClient();
+        var longName = new string('a', 200_000);
+        var response = await client.PostAsync("/api/admin/keys", Json($$"""{"name":"{{longName}}"}"""));
+        var body = await ErrorAssert.IsErrorBody(response, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        Assert.True(body.GetRawText().Length < 1000);
+    }
+
+    [Fact]
     public async Task A_body_that_is_not_json_is_refused_with_the_error_body()
     {
         var response = await factory.CreateKeyClient().PostAsync("/api/admin/keys", new StringContent("name=x", Encoding.UTF8, "text/plain"));

@@ -37,3 +37,10 @@ public sealed class PageRequestTests
         Assert.False(beyond.HasNext);
     }
 }
+
+public sealed class PageRequestOverflowTests
+{
+    [Fact]
+    public void A_page_far_beyond_the_end_is_empty_not_wrapped_around() =>
+        Assert.Empty(PageRequest.From(int.MaxValue, 100).Apply(Enumerable.Range(1, 10)).Items);
+}

@@ -21,6 +21,7 @@ public static class ApiErrors
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // JSON for API clients, never inlined in HTML
     };
 
     /// <summary>Paths whose clients read JSON: the API, the live feed, health and the OpenAPI document.</summary>

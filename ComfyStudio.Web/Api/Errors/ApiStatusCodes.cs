@@ -20,6 +20,7 @@ public static class ApiStatusCodes
             404 => (ErrorCodes.NotFound, $"No such endpoint: {route}"),
             405 => (ErrorCodes.MethodNotAllowed, $"Method not allowed: {route}"),
             415 => (ErrorCodes.ValidationError, "Send the body as application/json"),
+            413 => (ErrorCodes.ValidationError, "The request body is too large"),
             401 => (ErrorCodes.Unauthorized, "Authentication required"),
             403 => (ErrorCodes.Forbidden, "Not allowed"),
             429 => (ErrorCodes.RateLimitExceeded, "Too many requests"),
