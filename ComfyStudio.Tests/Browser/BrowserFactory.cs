@@ -32,6 +32,22 @@ public sealed class BrowserFactory : StudioFactory, IAsyncLifetime
         });
     }
 
+    public static async Task<IPage> NewPageAsync(IBrowserContext context)
+    {
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        return page;
+    }
+
+    /// <summary>On the login page: signs in with the primary key and waits until <paramref name="path"/> is interactive.</summary>
+    public async Task SignInAsync(IPage page, string path)
+    {
+        await page.FillAsync("#api_key", PrimaryKey);
+        await page.ClickAsync("[data-testid=sign-in]");
+        await page.WaitForURLAsync(BaseUrl + path);
+        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    }
+
     public new async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();

@@ -9,8 +9,7 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
     public async Task Logging_in_through_the_real_page_shows_the_shell_and_signing_out_returns_to_login()
     {
         await using var context = await factory.Browser.NewContextAsync();
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
+        var page = await BrowserFactory.NewPageAsync(context);
         // Every circuit connection passes through here, so the test can cut the live one.
         IWebSocketRoute? circuit = null;
         await page.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/_blazor"), ws =>
@@ -27,12 +26,9 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
         await page.WaitForSelectorAsync("[data-testid=login-error]");
         StringAssert(await page.TextContentAsync("[data-testid=login-error]"), "not valid");
 
-        await page.FillAsync("#api_key", StudioFactory.PrimaryKey);
-        await page.ClickAsync("[data-testid=sign-in]");
-        await page.WaitForURLAsync(factory.BaseUrl + "/events");
+        await factory.SignInAsync(page, "/events");
 
         // The interactive shell: signed-in state, navigation, the live event feed.
-        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         var signedIn = page.Locator("[data-testid=signed-in]");
         await signedIn.WaitForAsync();
         StringAssert(await signedIn.TextContentAsync(), "primary");
@@ -71,13 +67,9 @@ public sealed class KeysPageTests(BrowserFactory factory) : IClassFixture<Browse
     public async Task A_key_created_on_the_page_is_shown_once_works_and_can_be_revoked()
     {
         await using var context = await factory.Browser.NewContextAsync();
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
+        var page = await BrowserFactory.NewPageAsync(context);
         await page.GotoAsync(factory.BaseUrl + "/keys");
-        await page.FillAsync("#api_key", StudioFactory.PrimaryKey);
-        await page.ClickAsync("[data-testid=sign-in]");
-        await page.WaitForURLAsync(factory.BaseUrl + "/keys");
-        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await factory.SignInAsync(page, "/keys");
 
         await page.GetByLabel("New key name").FillAsync("from-browser");
         await page.ClickAsync("[data-testid=create-key]");
