@@ -10,6 +10,7 @@ namespace ComfyStudio.Services.Events;
 /// </summary>
 public sealed class EventBus(ILogger<EventBus> logger)
 {
+    private readonly ILogger _logger = logger;
     private ImmutableArray<Subscription> _subscriptions = [];
 
     public void Publish(StudioEvent evt)
@@ -56,7 +57,7 @@ public sealed class EventBus(ILogger<EventBus> logger)
             await foreach (var evt in _queue.Reader.ReadAllAsync())
             {
                 try { await handler(evt); }
-                catch (Exception ex) { _bus.LoggerFor.LogWarning(ex, "An event subscriber failed on {EventType}", evt.Type); }
+                catch (Exception ex) { _bus._logger.LogWarning(ex, "An event subscriber failed on {EventType}", evt.Type); }
             }
         }
 
@@ -66,6 +67,4 @@ public sealed class EventBus(ILogger<EventBus> logger)
             _queue.Writer.TryComplete();
         }
     }
-
-    private ILogger LoggerFor => logger;
 }
