@@ -142,7 +142,12 @@ public sealed partial class ApiKeyStore(
         {
             Name = name, Hash = hash, Prefix = key[..(KeyPrefix.Length + 6)], CreatedAt = clock.GetUtcNow().UtcDateTime,
         });
-        await db.SaveChangesAsync(ct);
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException e) when (e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 })
+        {
+            // Another request created the same name between the check and the insert.
+            throw StudioException.Conflict($"An API key named '{name}' already exists");
+        }
         redactor.Add(key);
         bus.Publish(new ApiKeyCreated(name));
         return key;

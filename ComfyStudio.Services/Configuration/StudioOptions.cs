@@ -54,9 +54,9 @@ public sealed class StudioOptions
     {
         var onWorkspace = Directory.Exists(workspaceRoot);
         if (string.IsNullOrWhiteSpace(StudioDir))
-            StudioDir = onWorkspace ? Path.Combine(workspaceRoot, "studio") : "data";
+            StudioDir = onWorkspace ? Path.Combine(workspaceRoot, "studio") : Path.Combine(LocalRoot, "data");
         if (string.IsNullOrWhiteSpace(ComfyUiDir))
-            ComfyUiDir = onWorkspace ? Path.Combine(workspaceRoot, "ComfyUI") : Path.Combine("data", "ComfyUI");
+            ComfyUiDir = onWorkspace ? Path.Combine(workspaceRoot, "ComfyUI") : Path.Combine(LocalRoot, "data", "ComfyUI");
         StudioDir = Path.GetFullPath(StudioDir);
         ComfyUiDir = Path.GetFullPath(ComfyUiDir);
         if (string.IsNullOrWhiteSpace(Hosting) && !string.IsNullOrWhiteSpace(RunPodPodId))
@@ -65,6 +65,9 @@ public sealed class StudioOptions
             ComfyUiUrl = $"http://127.0.0.1:{ComfyUiPort}";
         MaxConcurrentDownloads = Math.Clamp(MaxConcurrentDownloads, 1, 10);
     }
+
+    /// <summary>Where <c>./data</c> sits without a workspace volume: beside the app, whatever the working directory.</summary>
+    public static string LocalRoot => AppContext.BaseDirectory;
 
     /// <summary>Creates the folders the app writes to.</summary>
     public void EnsureFolders()

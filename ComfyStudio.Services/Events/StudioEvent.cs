@@ -71,5 +71,9 @@ public static class EventSeverities
     public static string Name(this EventSeverity s) => s.ToString().ToLowerInvariant();
 
     public static bool TryParse(string? value, out EventSeverity severity) =>
-        Enum.TryParse(value, ignoreCase: true, out severity) && Enum.IsDefined(severity);
+        (severity = value?.Trim().ToLowerInvariant() switch
+        {
+            "info" => EventSeverity.Info, "success" => EventSeverity.Success,
+            "warning" => EventSeverity.Warning, "error" => EventSeverity.Error, _ => (EventSeverity)(-1),
+        }) >= 0;
 }

@@ -14,7 +14,7 @@ namespace ComfyStudio.Tests.Api;
 /// </summary>
 public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<StudioFactory>
 {
-    public sealed record Route(string Method, string Path, bool Public);
+    public sealed record Route(string Method, string Path, bool Public, bool PrimaryOnly);
 
     private IReadOnlyList<Route> ApiRoutes()
     {
@@ -23,7 +23,8 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
         return sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
             .Where(e => ("/" + e.RoutePattern.RawText?.TrimStart('/')).StartsWith("/api/", StringComparison.Ordinal))
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-                .Select(m => new Route(m, Fill(e.RoutePattern.RawText!), e.Metadata.GetMetadata<IAllowAnonymous>() is not null)))
+                .Select(m => new Route(m, Fill(e.RoutePattern.RawText!), e.Metadata.GetMetadata<IAllowAnonymous>() is not null,
+                    e.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == ComfyStudio.Web.Api.Auth.StudioClaims.PrimaryOnlyPolicy))))
             .Distinct().OrderBy(r => r.Path).ThenBy(r => r.Method).ToList();
     }
 
@@ -46,6 +47,7 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
         Assert.Contains(routes, r => r is { Method: "GET", Path: "/api/admin/events" });
         Assert.Contains(routes, r => r is { Method: "POST", Path: "/api/admin/keys" });
         Assert.Contains(routes, r => r is { Path: "/api/health", Public: true });
+        Assert.Contains(routes, r => r is { Method: "DELETE", Path: "/api/admin/keys/no-such-thing", PrimaryOnly: true });
     }
 
     [Fact]
@@ -92,7 +94,10 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
         {
             var response = await client.SendAsync(Request(route));
             var status = (int)response.StatusCode;
-            Assert.True(status is not 401 and not 403 and < 500, $"{route.Method} {route.Path} with {how} gave {status}");
+            if (route.PrimaryOnly && how == "named key")
+                await ErrorAssert.IsErrorBody(response, HttpStatusCode.Forbidden, "FORBIDDEN");
+            else
+                Assert.True(status is not 401 and not 403 and < 500, $"{route.Method} {route.Path} with {how} gave {status}");
         }
 
         var list = await keys.ListAsync();

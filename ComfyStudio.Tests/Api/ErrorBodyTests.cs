@@ -49,6 +49,10 @@ public sealed class ErrorBodyTests(BoomFactory factory) : IClassFixture<BoomFact
         await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/events?limit=0"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
         await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/events?limit=abc"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
         await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/events?severity=loud"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/events?severity=1"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/events?severity=success,warning"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        var missing = await ErrorAssert.IsErrorBody(await client.PostAsync("/api/admin/keys", Json("{}")), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        Assert.True(missing.GetProperty("error").GetProperty("details").TryGetProperty("name", out _), missing.GetRawText());
         await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/keys?per_page=101"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
         await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/keys?page=0"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
     }
@@ -93,6 +97,17 @@ public sealed class ErrorBodyTests(BoomFactory factory) : IClassFixture<BoomFact
         Assert.DoesNotContain("kaboom", text);
         Assert.DoesNotContain("BoomController", text);
         Assert.True(body.GetProperty("error").GetProperty("details").TryGetProperty("reference", out _));
+    }
+
+    [Fact]
+    public async Task Racing_creations_of_one_name_give_one_key_and_conflicts_never_a_500()
+    {
+        var client = factory.CreateKeyClient();
+        var name = "race-" + Guid.NewGuid().ToString("n")[..6];
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            client.PostAsync("/api/admin/keys", Json($$"""{"name":"{{name}}"}"""))));
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
     }
 
     [Fact]

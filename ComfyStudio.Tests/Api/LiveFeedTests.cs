@@ -45,12 +45,34 @@ public sealed class LiveFeedTests(StudioFactory factory) : IClassFixture<StudioF
         Assert.Equal("error", error.GetProperty("type").GetString());
         Assert.Equal("VALIDATION_ERROR", error.GetProperty("data").GetProperty("code").GetString());
 
+        await SendAsync(socket, """{"type":"a","type":"b"}""");
+        Assert.Equal("error", (await ReceiveAsync(socket)).GetProperty("type").GetString());
+        Assert.Equal(WebSocketState.Open, socket.State);
+
         await SendAsync(socket, """{"type":"subscribe","channels":["nope"]}""");
         Assert.Contains("nope", (await ReceiveAsync(socket)).GetProperty("data").GetProperty("message").GetString());
 
         await SendAsync(socket, """{"type":"unsubscribe","channels":["system"]}""");
         Assert.Equal(0, (await ReceiveAsync(socket)).GetProperty("data").GetProperty("channels").GetArrayLength());
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_cookie_handshake_from_another_site_is_refused_and_from_this_site_accepted()
+    {
+        var http = factory.CreateAnonymousClient();
+        var login = await LoginForm.SubmitAsync(http, StudioFactory.PrimaryKey);
+        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("comfystudio.auth=")).Split(';')[0];
+        var uri = new UriBuilder(factory.Server.BaseAddress) { Scheme = "ws", Path = "/ws" }.Uri;
+
+        var foreign = factory.Server.CreateWebSocketClient();
+        foreign.ConfigureRequest = r => { r.Headers.Cookie = cookie; r.Headers.Origin = "https://evil.example"; };
+        await Assert.ThrowsAnyAsync<Exception>(() => foreign.ConnectAsync(uri, CancellationToken.None));
+
+        var own = factory.Server.CreateWebSocketClient();
+        own.ConfigureRequest = r => { r.Headers.Cookie = cookie; r.Headers.Origin = "http://localhost"; };
+        using var socket = await own.ConnectAsync(uri, CancellationToken.None);
+        Assert.Equal(WebSocketState.Open, socket.State);
     }
 
     [Fact]

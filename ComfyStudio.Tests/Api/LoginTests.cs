@@ -47,11 +47,45 @@ public sealed class LoginTests(StudioFactory factory) : IClassFixture<StudioFact
         Assert.Equal("/login", PathOf(response.Headers.Location!));
     }
 
-    [Fact]
-    public async Task A_return_url_off_the_site_is_ignored()
+    [Theory]
+    [InlineData("//evil.example/steal")]
+    [InlineData("/\\evil.example")]
+    [InlineData("/\t/evil.example")]
+    [InlineData("/\n/evil.example")]
+    [InlineData("https://evil.example/")]
+    public async Task A_return_url_off_the_site_is_ignored(string returnUrl)
     {
-        var login = await LoginForm.SubmitAsync(Browser(), StudioFactory.PrimaryKey, "//evil.example/steal");
+        var login = await LoginForm.SubmitAsync(Browser(), StudioFactory.PrimaryKey, returnUrl);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         Assert.Equal("/", login.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task The_login_page_survives_junk_in_its_query()
+    {
+        var page = await Browser().GetAsync("/login?error=throttled&retry=abc&ReturnUrl=%00");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Try again in 60 seconds", await page.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_empty_bearer_header_does_not_hide_a_valid_login_cookie()
+    {
+        var browser = Browser();
+        await LoginForm.SubmitAsync(browser, StudioFactory.PrimaryKey);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/admin/events");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer ");
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_session_opened_with_a_named_key_cannot_manage_keys()
+    {
+        var key = await factory.Services.GetRequiredService<ApiKeyStore>().CreateAsync("limited-" + Guid.NewGuid().ToString("n")[..6]);
+        var browser = Browser();
+        await LoginForm.SubmitAsync(browser, key);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/admin/events")).StatusCode);
+        await ErrorAssert.IsErrorBody(await browser.GetAsync("/api/admin/keys"), HttpStatusCode.Forbidden, "FORBIDDEN");
     }
 
     [Fact]

@@ -31,8 +31,8 @@ public sealed class StudioOptionsTests
     {
         var local = new StudioOptions();
         local.ApplyDefaults(workspaceRoot: "/definitely/not/here");
-        Assert.Equal(Path.GetFullPath("data"), local.StudioDir);
-        Assert.Equal(Path.GetFullPath(Path.Combine("data", "ComfyUI")), local.ComfyUiDir);
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "data"), local.StudioDir);
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "data", "ComfyUI"), local.ComfyUiDir);
 
         var workspace = TestPaths.NewTempDir("workspace");
         var pod = new StudioOptions();

@@ -46,9 +46,9 @@ public static class StudioWebSetup
         app.UseStatusCodePages(ApiStatusCodes.WriteBodyAsync);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseCors();
-        app.UseApiVersioning();
         app.UseAuthentication();
         app.UseStudioRateLimiting();
+        app.UseApiVersioning();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;

@@ -42,6 +42,11 @@ public static class LiveFeedEndpoint
             await ApiErrors.WriteAsync(context, ErrorCodes.ValidationError, "This endpoint speaks WebSocket only");
             return;
         }
+        if (!OriginAllowed(context))
+        {
+            await ApiErrors.WriteAsync(context, ErrorCodes.Forbidden, "WebSocket connections from another site are not allowed");
+            return;
+        }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var subscribed = new ConcurrentDictionary<string, bool>();
         var outbox = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(512) { FullMode = BoundedChannelFullMode.DropOldest });
@@ -70,7 +75,14 @@ public static class LiveFeedEndpoint
                     outbox.Writer.TryWrite(Error(ErrorCodes.ValidationError, $"Messages must be JSON text under {MaxMessageBytes} bytes"));
                     continue;
                 }
-                foreach (var reply in Handle(text, subscribed))
+                List<JsonObject> replies;
+                try { replies = Handle(text, subscribed).ToList(); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A message we cannot make sense of is the client's problem, never the connection's end.
+                    replies = [Error(ErrorCodes.ValidationError, "The message could not be read")];
+                }
+                foreach (var reply in replies)
                     outbox.Writer.TryWrite(reply);
             }
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -84,12 +96,29 @@ public static class LiveFeedEndpoint
         }
     }
 
+    /// <summary>
+    /// A browser's handshake carries the login cookie on its own, so one opened with the cookie must come
+    /// from this site (or an origin listed in CORS_ORIGINS). Key-authenticated clients are not browsers
+    /// riding on a cookie and may connect from anywhere.
+    /// </summary>
+    public static bool OriginAllowed(HttpContext context)
+    {
+        if (Api.Auth.ApiKeyAuthenticationHandler.PresentedKey(context.Request) is not null) return true;
+        var origin = context.Request.Headers.Origin.ToString();
+        if (string.IsNullOrEmpty(origin)) return true; // not a browser
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri)) return false;
+        if (string.Equals(uri.Authority, context.Request.Host.Value, StringComparison.OrdinalIgnoreCase)) return true;
+        var allowed = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ComfyStudio.Services.Configuration.StudioOptions>>().Value.CorsOrigins;
+        return (allowed ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(o => string.Equals(o.TrimEnd('/'), origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Answers one client message.</summary>
     public static IEnumerable<JsonObject> Handle(string text, ConcurrentDictionary<string, bool> subscribed)
     {
         JsonObject? message;
-        try { message = JsonNode.Parse(text) as JsonObject; }
-        catch (JsonException) { message = null; }
+        try { message = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject; }
+        catch (Exception e) when (e is JsonException or ArgumentException) { message = null; }
         if (message is null || message["type"] is not JsonValue typeValue || !typeValue.TryGetValue<string>(out var type))
         {
             yield return Error(ErrorCodes.ValidationError, "Each message is a JSON object with a string 'type'");

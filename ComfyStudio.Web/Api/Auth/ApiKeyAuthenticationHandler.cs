@@ -24,11 +24,11 @@ public sealed class ApiKeyAuthenticationHandler(
     /// <summary>The key the request presents, or null.</summary>
     public static string? PresentedKey(HttpRequest request)
     {
-        if (request.Headers.TryGetValue(HeaderName, out var header) && !string.IsNullOrEmpty(header.ToString()))
-            return header.ToString().Trim();
+        if (request.Headers.TryGetValue(HeaderName, out var header) && header.ToString().Trim() is { Length: > 0 } fromHeader)
+            return fromHeader;
         var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return authorization["Bearer ".Length..].Trim();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && authorization["Bearer ".Length..].Trim() is { Length: > 0 } bearer)
+            return bearer;
         if (request.Path.StartsWithSegments("/ws") && request.Query.TryGetValue(QueryName, out var q) && !string.IsNullOrEmpty(q.ToString()))
             return q.ToString();
         return null;
@@ -63,6 +63,11 @@ public static class StudioClaims
 {
     public const string KeyName = "studio:key";
     public const string KeyFingerprint = "studio:key_fp";
+    /// <summary>Policy: only the primary key (or a session opened with it) may manage credentials.</summary>
+    public const string PrimaryOnlyPolicy = "PrimaryKeyOnly";
+
+    public static bool IsPrimary(System.Security.Claims.ClaimsPrincipal user) =>
+        user.FindFirst(KeyName)?.Value == ComfyStudio.Services.Auth.ApiKeyStore.PrimaryName;
 
     public static ClaimsIdentity Identity(ApiKeyIdentity key, string scheme) => new(
     [

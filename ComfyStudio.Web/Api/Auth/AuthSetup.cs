@@ -52,6 +52,10 @@ public static class AuthSetup
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(StudioScheme)
                 .RequireAuthenticatedUser().Build())
+            .AddPolicy(StudioClaims.PrimaryOnlyPolicy, p => p
+                .AddAuthenticationSchemes(StudioScheme)
+                .RequireAuthenticatedUser()
+                .RequireAssertion(ctx => StudioClaims.IsPrimary(ctx.User)))
             .AddPolicy(BrowserOnlyPolicy, p => p
                 .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser());

@@ -43,7 +43,7 @@ public static class LoginEndpoints
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal,
             new AuthenticationProperties { IsPersistent = true, AllowRefresh = true });
         log.LogInformation("Signed in with key '{KeyName}' from {Client}", identity.Name, client);
-        return Results.Redirect(back);
+        return Results.LocalRedirect(back);
     }
 
     private static IResult Throttled(HttpContext context, TimeSpan wait, string back)
@@ -61,6 +61,7 @@ public static class LoginEndpoints
 
     /// <summary>Only a local path may be returned to (no open redirect).</summary>
     public static string SafeReturnUrl(string? url) =>
-        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//") && !url.StartsWith("/\\")
+        !string.IsNullOrEmpty(url) && url.Length <= 2048 && url.StartsWith('/') && !url.StartsWith("//") && !url.StartsWith("/\\")
+        && !url.Any(c => c < 0x20 || c == 0x7F || c == '\\')
         && !url.StartsWith(LoginPath, StringComparison.OrdinalIgnoreCase) ? url : "/";
 }

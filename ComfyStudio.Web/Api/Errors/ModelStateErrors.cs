@@ -22,7 +22,9 @@ public static partial class ModelStateErrors
         return new BadRequestObjectResult(ErrorBody.Of(ErrorCodes.ValidationError, first, details)) { ContentTypes = { "application/json" } };
     }
 
-    private static string FieldName(string key) => string.IsNullOrEmpty(key) || key == "$" ? "body" : key.TrimStart('$', '.');
+    private static string FieldName(string key) => string.IsNullOrEmpty(key) || key == "$"
+        ? "body"
+        : string.Join('.', key.TrimStart('$', '.').Split('.').Select(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName));
 
     private static string Describe(string key, ModelError e)
     {

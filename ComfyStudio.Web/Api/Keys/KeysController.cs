@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ComfyStudio.Web.Api.Keys;
 
-/// <summary>Named API keys: list, create (the key is shown once), revoke.</summary>
+/// <summary>Named API keys: list, create (the key is shown once), revoke. Only the primary key manages them,
+/// so a leaked named key cannot mint its own replacement.</summary>
 [ApiController]
+[Microsoft.AspNetCore.Authorization.Authorize(Policy = ComfyStudio.Web.Api.Auth.StudioClaims.PrimaryOnlyPolicy)]
 [Route("api/admin/keys")]
 public sealed class KeysController(ApiKeyStore keys) : ControllerBase
 {

@@ -35,8 +35,7 @@ public sealed class ApiRateLimiter(RateLimitOptions options, TimeProvider clock)
         public DateTimeOffset ResetsAt;
     }
 
-    public static bool Applies(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/ws") || request.Path.StartsWithSegments("/health");
+    public static bool Applies(HttpRequest request) => Errors.ApiErrors.IsApiRequest(request);
 
     private static string PartitionOf(HttpContext ctx, out bool authenticated)
     {
