@@ -61,9 +61,14 @@ public sealed class LoginThrottle(TimeProvider clock, EventBus bus)
 
     public void RecordSuccess(string client) => _clients.TryRemove(client, out _);
 
+    private long _lastPrune;
+
+    /// <summary>Drops finished records once the table is large, at most once a minute.</summary>
     private void Prune(DateTimeOffset now)
     {
-        if (_clients.Count < 10_000) return;
+        var last = Interlocked.Read(ref _lastPrune);
+        if (_clients.Count < 10_000 || now.UtcTicks - last < TimeSpan.TicksPerMinute
+            || Interlocked.CompareExchange(ref _lastPrune, now.UtcTicks, last) != last) return;
         foreach (var (key, r) in _clients)
             lock (r)
                 if (r.LockedUntil < now && (r.Failures.Count == 0 || now - r.Failures.Peek() > Window))
