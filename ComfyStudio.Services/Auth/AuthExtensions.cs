@@ -10,6 +10,7 @@ public static class AuthExtensions
     {
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.AddSingleton<LoginSessions>();
         builder.Services.AddHostedService<PrimaryKeyLoader>();
         return builder;
     }

@@ -51,6 +51,13 @@ public sealed class SavedPromptRecord
     public DateTime CreatedAt { get; set; }
 }
 
+/// <summary>A login session ended by logout; its cookie is refused from then on, even if a copy survives.</summary>
+public sealed class EndedSessionRecord
+{
+    public required string SessionId { get; set; }
+    public DateTime EndedAt { get; set; }
+}
+
 /// <summary>A named API key. Only its SHA-256 is stored; the key itself is shown once.</summary>
 public sealed class ApiKeyRecord
 {

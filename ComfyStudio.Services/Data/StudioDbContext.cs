@@ -10,6 +10,7 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<SettingRecord> Settings => Set<SettingRecord>();
     public DbSet<SavedPromptRecord> SavedPrompts => Set<SavedPromptRecord>();
     public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
+    public DbSet<EndedSessionRecord> EndedSessions => Set<EndedSessionRecord>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -48,6 +49,12 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
         {
             e.ToTable("saved_prompts", t => t.HasCheckConstraint("ck_saved_prompts_type", "type IN ('positive','negative')"));
             e.HasKey(x => x.Id);
+        });
+        b.Entity<EndedSessionRecord>(e =>
+        {
+            e.ToTable("ended_sessions");
+            e.HasKey(x => x.SessionId);
+            e.HasIndex(x => x.EndedAt);
         });
         b.Entity<ApiKeyRecord>(e =>
         {

@@ -40,6 +40,26 @@ public sealed class LoginTests(StudioFactory factory) : IClassFixture<StudioFact
     private static string PathOf(Uri u) => u.IsAbsoluteUri ? u.AbsolutePath : u.OriginalString.Split('?')[0];
 
     [Fact]
+    public async Task A_cookie_copied_before_logout_stops_working_after_it()
+    {
+        var browser = Browser();
+        var login = await LoginForm.SubmitAsync(browser, StudioFactory.PrimaryKey);
+        var stolen = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("comfystudio.auth=")).Split(';')[0];
+        var thief = factory.CreateAnonymousClient();
+        thief.DefaultRequestHeaders.Add("Cookie", stolen);
+        Assert.Equal(HttpStatusCode.OK, (await thief.GetAsync("/api/admin/events")).StatusCode);
+
+        await LoginForm.LogoutAsync(browser);
+        await ErrorAssert.IsErrorBody(await thief.GetAsync("/api/admin/events"), HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        Assert.Equal("/login", PathOf((await thief.GetAsync("/events")).Headers.Location!));
+
+        // A new login is a new session.
+        var again = Browser();
+        await LoginForm.SubmitAsync(again, StudioFactory.PrimaryKey);
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/api/admin/events")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_api_key_does_not_open_the_hangfire_dashboard()
     {
         var response = await factory.CreateKeyClient().GetAsync("/hangfire");

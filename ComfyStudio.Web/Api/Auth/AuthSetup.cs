@@ -60,6 +60,7 @@ public static class AuthSetup
                 .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser());
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitSessionRevalidator>();
         return builder;
     }
 
@@ -69,13 +70,11 @@ public static class AuthSetup
         return Task.CompletedTask;
     }
 
-    /// <summary>A session ends when the key it was opened with is changed or revoked.</summary>
+    /// <summary>A session ends at logout, or when the key it was opened with is changed or revoked.</summary>
     private static async Task ValidateSessionKeyAsync(CookieValidatePrincipalContext ctx)
     {
-        var name = ctx.Principal?.FindFirst(StudioClaims.KeyName)?.Value;
-        var fp = ctx.Principal?.FindFirst(StudioClaims.KeyFingerprint)?.Value;
-        var keys = ctx.HttpContext.RequestServices.GetRequiredService<ApiKeyStore>();
-        if (name is null || fp is null || !await keys.IsCurrentAsync(name, fp, ctx.HttpContext.RequestAborted))
+        var sessions = ctx.HttpContext.RequestServices.GetRequiredService<LoginSessions>();
+        if (ctx.Principal is null || !await StudioClaims.IsActiveAsync(ctx.Principal, sessions, ctx.HttpContext.RequestAborted))
         {
             ctx.RejectPrincipal();
             await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

@@ -39,7 +39,7 @@ public static class LoginEndpoints
         }
 
         throttle.RecordSuccess(client);
-        var principal = new ClaimsPrincipal(StudioClaims.Identity(identity, CookieAuthenticationDefaults.AuthenticationScheme));
+        var principal = new ClaimsPrincipal(StudioClaims.Identity(identity, CookieAuthenticationDefaults.AuthenticationScheme, LoginSessions.NewId()));
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal,
             new AuthenticationProperties { IsPersistent = true, AllowRefresh = true });
         log.LogInformation("Signed in with key '{KeyName}' from {Client}", identity.Name, client);
@@ -55,6 +55,9 @@ public static class LoginEndpoints
 
     private static async Task<IResult> LogoutAsync(HttpContext context)
     {
+        var cookie = await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        if (cookie.Principal?.FindFirst(StudioClaims.SessionId)?.Value is { } sid)
+            await context.RequestServices.GetRequiredService<LoginSessions>().EndAsync(sid, context.RequestAborted);
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return Results.Redirect("/login");
     }
