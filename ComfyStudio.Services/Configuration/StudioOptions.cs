@@ -28,6 +28,8 @@ public sealed class StudioOptions
     [ConfigurationKeyName("REPO_BRANCH")] public string RepoBranch { get; set; } = "main";
     [ConfigurationKeyName("REGISTRY_URL")] public string? RegistryUrl { get; set; }
     [ConfigurationKeyName("CORS_ORIGINS")] public string? CorsOrigins { get; set; }
+    /// <summary>Reverse proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For/-Proto are believed.</summary>
+    [ConfigurationKeyName("TRUSTED_PROXIES")] public string? TrustedProxies { get; set; }
     [ConfigurationKeyName("DEV_MODE")] public bool DevMode { get; set; }
 
     [ConfigurationKeyName("RUNPOD_API_KEY")] public string? RunPodApiKey { get; set; }

@@ -5,11 +5,9 @@ using Microsoft.Playwright;
 
 namespace ComfyStudio.Tests.Browser;
 
-/// <summary>The app on a real Kestrel port on loopback, and Debian's Chromium driven by Playwright.</summary>
-public sealed class BrowserFactory : StudioFactory, IAsyncLifetime
+/// <summary>The app on a real Kestrel port on loopback.</summary>
+public class KestrelFactory : StudioFactory, IAsyncLifetime
 {
-    private IPlaywright? _playwright;
-    public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
@@ -17,11 +15,26 @@ public sealed class BrowserFactory : StudioFactory, IAsyncLifetime
         ["urls"] = "http://127.0.0.1:0",
     };
 
-    public async Task InitializeAsync()
+    public virtual Task InitializeAsync()
     {
         UseKestrel();
         StartServer();
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return Task.CompletedTask;
+    }
+
+    public new virtual Task DisposeAsync() => base.DisposeAsync().AsTask();
+}
+
+/// <summary>The app on Kestrel, and Debian's Chromium driven by Playwright.</summary>
+public sealed class BrowserFactory : KestrelFactory
+{
+    private IPlaywright? _playwright;
+    public IBrowser Browser { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -48,7 +61,7 @@ public sealed class BrowserFactory : StudioFactory, IAsyncLifetime
         await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
     }
 
-    public new async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();

@@ -42,6 +42,7 @@ public static class StudioWebSetup
 
     public static WebApplication UseStudio(this WebApplication app)
     {
+        app.UseTrustedProxies(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StudioOptions>>().Value);
         app.UseExceptionHandler();
         app.UseStatusCodePages(ApiStatusCodes.WriteBodyAsync);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
