@@ -67,7 +67,25 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
     {
         var client = factory.CreateKeyClient("cs_not-a-real-key");
         foreach (var route in ApiRoutes().Where(r => !r.Public))
+        {
+            factory.ForgetFailedKeys();
             await ErrorAssert.IsErrorBody(await client.SendAsync(Request(route)), HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        }
+    }
+
+    [Fact]
+    public async Task Five_wrong_keys_lock_the_client_out_even_for_the_right_key()
+    {
+        factory.ForgetFailedKeys();
+        var wrong = factory.CreateKeyClient("cs_guess-" + Guid.NewGuid().ToString("n"));
+        for (var i = 0; i < LoginThrottle.MaxFailures; i++)
+            await ErrorAssert.IsErrorBody(await wrong.GetAsync("/api/admin/events"), HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+
+        var right = await factory.CreateKeyClient().GetAsync("/api/admin/events");
+        await ErrorAssert.IsErrorBody(right, HttpStatusCode.TooManyRequests, "RATE_LIMIT_EXCEEDED");
+        Assert.True(int.Parse(right.Headers.GetValues("Retry-After").Single()) > 0);
+        factory.ForgetFailedKeys();
+        Assert.Equal(HttpStatusCode.OK, (await factory.CreateKeyClient().GetAsync("/api/admin/events")).StatusCode);
     }
 
     [Fact]
@@ -104,7 +122,10 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
         await keys.RevokeAsync(list.Single(k => named.StartsWith(k.Prefix)).Name);
         var revoked = factory.CreateKeyClient(named);
         foreach (var route in ApiRoutes().Where(r => !r.Public))
+        {
+            factory.ForgetFailedKeys();
             await ErrorAssert.IsErrorBody(await revoked.SendAsync(Request(route)), HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ComfyStudio.Services.Auth;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -52,6 +53,9 @@ public class StudioFactory : WebApplicationFactory<Program>
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }
+
+    /// <summary>Forgets the failed-key count of the test client, whose requests carry no remote address.</summary>
+    public void ForgetFailedKeys() => Services.GetRequiredService<LoginThrottle>().RecordSuccess("local");
 
     public HttpClient CreateAnonymousClient() =>
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

@@ -14,7 +14,8 @@ namespace ComfyStudio.Web.Api.Auth;
 /// authorization treats a key and a login cookie alike.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys,
+    LoginThrottle throttle)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -38,8 +39,17 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var presented = PresentedKey(Request);
         if (presented is null) return AuthenticateResult.NoResult();
+        // Wrong keys count against the client exactly as wrong logins do, so the API is no faster way to guess.
+        var client = ClientAddress.Of(Context);
+        if (throttle.RetryAfter(client) is { } wait)
+            return AuthenticateResult.Fail(new ThrottledException(wait));
         var identity = await keys.ValidateAsync(presented, Context.RequestAborted);
-        if (identity is null) return AuthenticateResult.Fail("Invalid API key");
+        if (identity is null)
+        {
+            throttle.RecordFailure(client);
+            return AuthenticateResult.Fail("Invalid API key");
+        }
+        throttle.RecordSuccess(client);
         var principal = new ClaimsPrincipal(StudioClaims.Identity(identity, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
@@ -47,6 +57,15 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (result.Failure is ThrottledException throttled)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(throttled.Wait.TotalSeconds));
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await ApiErrors.WriteAsync(Context, ErrorCodes.RateLimitExceeded,
+                $"Too many wrong API keys from this client: try again in {seconds} s",
+                new Dictionary<string, object?> { ["retry_after"] = seconds });
+            return;
+        }
         var message = result.Failure is not null
             ? "Invalid API key"
             : "Authentication required: send the API key in X-API-Key or Authorization: Bearer";
@@ -56,6 +75,12 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ApiErrors.WriteAsync(Context, ErrorCodes.Forbidden, "This credential may not use this endpoint");
+}
+
+/// <summary>The client is locked out after too many wrong keys.</summary>
+public sealed class ThrottledException(TimeSpan wait) : Exception("Too many wrong API keys")
+{
+    public TimeSpan Wait { get; } = wait;
 }
 
 /// <summary>The claims every signed-in principal carries, whichever way it signed in.</summary>

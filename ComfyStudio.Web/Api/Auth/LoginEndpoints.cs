@@ -19,12 +19,10 @@ public static class LoginEndpoints
         return app;
     }
 
-    public static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";
-
     private static async Task<IResult> LoginAsync(HttpContext context, [FromForm(Name = "api_key")] string? apiKey,
         [FromForm(Name = "return_url")] string? returnUrl, ApiKeyStore keys, LoginThrottle throttle, ILogger<ApiKeyStore> log)
     {
-        var client = ClientOf(context);
+        var client = ClientAddress.Of(context);
         var back = SafeReturnUrl(returnUrl);
         if (throttle.RetryAfter(client) is { } wait)
             return Throttled(context, wait, back);

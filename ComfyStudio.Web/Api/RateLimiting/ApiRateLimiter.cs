@@ -42,7 +42,7 @@ public sealed class ApiRateLimiter(RateLimitOptions options, TimeProvider clock)
         authenticated = ctx.User.Identity?.IsAuthenticated == true;
         return authenticated
             ? "key:" + ctx.User.FindFirst(StudioClaims.KeyName)?.Value
-            : "ip:" + (ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            : "ip:" + ClientAddress.Of(ctx);
     }
 
     public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
