@@ -45,6 +45,8 @@ public sealed class StudioOptions
     public string DatabaseDir => Path.Combine(StudioDir!, "database");
     public string LogsDir => Path.Combine(StudioDir!, "logs");
     public string DatabasePath => Path.Combine(DatabaseDir, "studio.db");
+    /// <summary>Hangfire's jobs and their history (the SQLite job storage), beside the app's database.</summary>
+    public string JobsDatabasePath => Path.Combine(DatabaseDir, "jobs.db");
     public string ModelsDir => Path.Combine(ComfyUiDir!, "models");
 
     /// <summary>

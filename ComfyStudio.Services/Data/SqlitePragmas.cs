@@ -5,14 +5,15 @@ namespace ComfyStudio.Services.Data;
 
 /// <summary>
 /// Every SQLite pragma the product relies on, in one place: each opened connection waits for a busy
-/// database instead of failing at once and enforces foreign keys; the file runs in WAL mode
+/// database instead of failing at once, enforces foreign keys and syncs at WAL checkpoints; the file runs in WAL mode
 /// (persistent, set when the database is prepared).
 /// </summary>
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public const int BusyTimeoutMs = 5000;
-    public const string PerConnection = "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;";
-    public const string PerDatabase = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+    // synchronous is a per-connection setting (only journal_mode is stored in the file).
+    public const string PerConnection = "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+    public const string PerDatabase = "PRAGMA journal_mode=WAL;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

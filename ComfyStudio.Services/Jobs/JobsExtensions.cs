@@ -1,4 +1,5 @@
 using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Jobs.Sqlite;
 using Hangfire;
 using Hangfire.InMemory;
 using Microsoft.Extensions.Configuration;
@@ -11,12 +12,14 @@ namespace ComfyStudio.Services.Jobs;
 public sealed class JobsOptions
 {
     public const string Section = "Jobs";
-    /// <summary>Which job storage: <c>InMemory</c> (until the SQLite storage lands).</summary>
-    public string Storage { get; set; } = "InMemory";
+    /// <summary>Which job storage: <c>Sqlite</c> (<c>STUDIO_DIR/database/jobs.db</c>, survives restarts) or <c>InMemory</c>.</summary>
+    public string Storage { get; set; } = "Sqlite";
     /// <summary>Worker threads of the in-process Hangfire server.</summary>
     public int Workers { get; set; } = 4;
     /// <summary>Run the Hangfire server in this process (tests of the API alone may turn it off).</summary>
     public bool RunServer { get; set; } = true;
+    /// <summary>How soon a job whose worker died (the process was killed) is handed out again.</summary>
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public static class JobsExtensions
@@ -25,18 +28,29 @@ public static class JobsExtensions
     {
         var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section);
-        builder.Services.AddHangfire(config =>
+        var storage = jobs.Storage.ToLowerInvariant();
+        if (storage == "sqlite")
+        {
+            // Owned by the container, so its heartbeats stop with the host.
+            builder.Services.AddSingleton(_ => new SqliteJobStorage(studio.JobsDatabasePath,
+                new SqliteJobStorageOptions { InvisibilityTimeout = jobs.InvisibilityTimeout }));
+            builder.Services.AddSingleton<JobStorage>(sp => sp.GetRequiredService<SqliteJobStorage>());
+        }
+        builder.Services.AddHangfire((services, config) =>
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                   .UseSimpleAssemblyNameTypeSerializer()
                   .UseRecommendedSerializerSettings();
-            switch (jobs.Storage.ToLowerInvariant())
+            switch (storage)
             {
+                case "sqlite":
+                    config.UseStorage(services.GetRequiredService<SqliteJobStorage>());
+                    break;
                 case "inmemory":
                     config.UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromDays(7) });
                     break;
                 default:
-                    throw new InvalidOperationException($"Unknown job storage '{jobs.Storage}' (Jobs:Storage); use InMemory");
+                    throw new InvalidOperationException($"Unknown job storage '{jobs.Storage}' (Jobs:Storage); use Sqlite or InMemory");
             }
         });
         if (jobs.RunServer)

@@ -14,7 +14,18 @@ public class StudioFactory : WebApplicationFactory<Program>
 {
     public const string PrimaryKey = "test-primary-key-0123456789abcdef";
 
-    public string DataDir { get; } = TestPaths.NewTempDir("studio");
+    private readonly bool _ownsDataDir;
+
+    public StudioFactory()
+    {
+        DataDir = TestPaths.NewTempDir("studio");
+        _ownsDataDir = true;
+    }
+
+    /// <summary>A host on an existing data folder (a restart of an earlier host); the folder outlives it.</summary>
+    protected StudioFactory(string dataDir) => DataDir = dataDir;
+
+    public string DataDir { get; }
     public string ComfyUiDir => Path.Combine(DataDir, "ComfyUI");
 
     /// <summary>The API_KEY the host starts with (empty: none, so the app generates one).</summary>
@@ -63,7 +74,7 @@ public class StudioFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        TestPaths.TryDelete(DataDir);
+        if (_ownsDataDir) TestPaths.TryDelete(DataDir);
     }
 }
 

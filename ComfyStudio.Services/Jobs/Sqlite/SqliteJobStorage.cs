@@ -1,0 +1,212 @@
+using System.Collections.Concurrent;
+using Hangfire;
+using Hangfire.Logging;
+using Hangfire.Server;
+using Hangfire.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace ComfyStudio.Services.Jobs.Sqlite;
+
+/// <summary>
+/// Hangfire job storage in one SQLite file. Every operation opens its own pooled connection; writes run in
+/// <c>BEGIN IMMEDIATE</c> transactions, one at a time within the process. Fetched jobs and held locks are kept
+/// alive by heartbeats, so a job that runs for hours is never handed to a second worker, and a job or lock whose
+/// owner died is free again after its timeout. Local workers wake the moment a job is enqueued.
+/// </summary>
+public sealed class SqliteJobStorage : JobStorage, IDisposable
+{
+    private static readonly ILog Log = LogProvider.GetLogger(typeof(SqliteJobStorage));
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly ConcurrentDictionary<long, string> _fetched = new();
+    private readonly ConcurrentDictionary<string, string> _locks = new();
+    private readonly Timer _fetchedHeartbeat;
+    private readonly Timer _lockHeartbeat;
+    private int _disposed;
+
+    public SqliteJobStorage(string databasePath, SqliteJobStorageOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        Options = options ?? new SqliteJobStorageOptions();
+        DatabasePath = Path.GetFullPath(databasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = (int)Math.Ceiling(Options.BusyTimeout.TotalSeconds),
+        }.ToString();
+        using (var connection = OpenConnection())
+            SchemaVersion = SqliteSchema.Upgrade(connection);
+
+        var fetchedBeat = Beat(Options.InvisibilityTimeout);
+        _fetchedHeartbeat = new Timer(_ => KeepFetchedJobsAlive(), null, fetchedBeat, fetchedBeat);
+        var lockBeat = Beat(Options.DistributedLockLifetime);
+        _lockHeartbeat = new Timer(_ => KeepLocksAlive(), null, lockBeat, lockBeat);
+    }
+
+    public SqliteJobStorageOptions Options { get; }
+    public string DatabasePath { get; }
+    public int SchemaVersion { get; }
+
+    /// <summary>Signalled when a transaction that enqueued jobs commits (and when a job is requeued).</summary>
+    internal QueueSignals JobEnqueued { get; } = new();
+
+    /// <summary>Pulsed when a distributed lock is released.</summary>
+    internal Broadcast LockReleased { get; } = new();
+
+    public override IStorageConnection GetConnection() => new SqliteStorageConnection(this);
+
+    public override IMonitoringApi GetMonitoringApi() => new SqliteMonitoringApi(this);
+
+    public override bool LinearizableReads => true;
+
+    public override IEnumerable<IBackgroundProcess> GetStorageWideProcesses() =>
+        [new SqliteExpirationManager(this), new SqliteCountersAggregator(this)];
+
+    public override bool HasFeature(string featureId) =>
+        featureId == JobStorageFeatures.JobQueueProperty
+        || featureId == JobStorageFeatures.ExtendedApi
+        || featureId == JobStorageFeatures.ProcessesInsteadOfComponents
+        || featureId == JobStorageFeatures.Connection.GetUtcDateTime
+        || featureId == JobStorageFeatures.Connection.GetSetContains
+        || featureId == JobStorageFeatures.Connection.LimitedGetSetCount
+        || featureId == JobStorageFeatures.Connection.BatchedGetFirstByLowest
+        || featureId == JobStorageFeatures.Monitoring.DeletedStateGraphs
+        || featureId == JobStorageFeatures.Monitoring.AwaitingJobs
+        || base.HasFeature(featureId);
+
+    public override void WriteOptionsToLog(ILog logger)
+    {
+        logger.Info($"SQLite job storage: {DatabasePath} (schema {SchemaVersion})");
+        logger.Info($"    Invisibility timeout: {Options.InvisibilityTimeout} (renewed every {Beat(Options.InvisibilityTimeout)})");
+        logger.Info($"    Queue poll interval (other processes only): {Options.QueuePollInterval}");
+        logger.Info($"    Distributed lock lifetime: {Options.DistributedLockLifetime}");
+    }
+
+    public override string ToString() => "SQLite: " + Path.GetFileName(DatabasePath);
+
+    // ---- connections ------------------------------------------------------------------------------------
+
+    /// <summary>Pooled native connections that already carry the pragmas (they keep them between uses).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _prepared = new();
+
+    private SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        if (connection.Handle is { } handle && !_prepared.TryAdd(handle, this)) return connection;
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"PRAGMA busy_timeout={(int)Options.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+        cmd.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>A read on its own connection; each statement sees the latest committed state.</summary>
+    internal T Read<T>(Func<SqliteSession, T> read)
+    {
+        using var session = new SqliteSession(OpenConnection(), null);
+        return read(session);
+    }
+
+    /// <summary>A write in one <c>BEGIN IMMEDIATE</c> transaction on its own connection; one writer at a time in-process.</summary>
+    internal T Write<T>(Func<SqliteSession, T> write)
+    {
+        _writeGate.Wait();
+        try
+        {
+            var connection = OpenConnection();
+            using var session = new SqliteSession(connection, connection.BeginTransaction(deferred: false));
+            var result = write(session);
+            session.Commit();
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    internal void Write(Action<SqliteSession> write) => Write(s => { write(s); return 0; });
+
+    // ---- fetched jobs: sliding invisibility -----------------------------------------------------------
+
+    internal void TrackFetched(long queueId, string token) => _fetched[queueId] = token;
+
+    internal void ForgetFetched(long queueId) => _fetched.TryRemove(queueId, out _);
+
+    private void KeepFetchedJobsAlive()
+    {
+        if (_fetched.IsEmpty || Volatile.Read(ref _disposed) != 0) return;
+        try
+        {
+            var now = DbTime.Now;
+            Write(s =>
+            {
+                foreach (var (id, token) in _fetched)
+                {
+                    var kept = s.Exec("UPDATE job_queue SET fetched_at = $now WHERE id = $id AND fetch_token = $token",
+                        ("$now", now), ("$id", id), ("$token", token));
+                    if (kept == 0 && _fetched.ContainsKey(id))
+                        Log.Warn($"Queue entry {id} is no longer held by this worker; its job may have been taken over");
+                }
+            });
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
+        {
+            Log.WarnException("Could not renew the claim of running jobs; will try again", e);
+        }
+    }
+
+    // ---- distributed locks ----------------------------------------------------------------------------
+
+    internal void TrackLock(string resource, string owner) => _locks[resource] = owner;
+
+    internal void ForgetLock(string resource) => _locks.TryRemove(resource, out _);
+
+    private void KeepLocksAlive()
+    {
+        if (_locks.IsEmpty || Volatile.Read(ref _disposed) != 0) return;
+        try
+        {
+            var expireAt = DbTime.In(Options.DistributedLockLifetime);
+            Write(s =>
+            {
+                foreach (var (resource, owner) in _locks)
+                    s.Exec("UPDATE distributed_lock SET expire_at = $expire WHERE resource = $resource AND owner = $owner",
+                        ("$expire", expireAt), ("$resource", resource), ("$owner", owner));
+            });
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
+        {
+            Log.WarnException("Could not renew held locks; will try again", e);
+        }
+    }
+
+    private static TimeSpan Beat(TimeSpan timeout) => TimeSpan.FromTicks(Math.Max(timeout.Ticks / 5, TimeSpan.FromMilliseconds(20).Ticks));
+
+    /// <summary>
+    /// Stops the heartbeats. Claims and locks still held are left to expire, exactly as after a crash;
+    /// a graceful Hangfire shutdown requeues its jobs before this.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _fetchedHeartbeat.Dispose();
+        _lockHeartbeat.Dispose();
+    }
+}
+
+/// <summary>A signal every waiter sees: waiters take <see cref="Next"/> before they look, then wait on it.</summary>
+internal sealed class Broadcast
+{
+    private TaskCompletionSource _current = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Next => Volatile.Read(ref _current).Task;
+
+    public void Pulse() =>
+        Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+}
