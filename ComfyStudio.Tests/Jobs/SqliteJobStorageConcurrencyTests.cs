@@ -61,6 +61,24 @@ public sealed class SqliteJobStorageConcurrencyTests : IDisposable
     }
 
     [Fact]
+    public void Jobs_created_at_once_by_several_processes_get_distinct_ids_and_all_run()
+    {
+        var storages = new[] { Storage(), Storage(), Storage() };
+        var ids = new ConcurrentBag<string>();
+        var tags = new ConcurrentBag<string>();
+        Parallel.For(0, 240, new ParallelOptions { MaxDegreeOfParallelism = 6 }, i =>
+        {
+            var tag = TestJobs.NewTag();
+            tags.Add(tag);
+            ids.Add(new BackgroundJobClient(storages[i % 3]).Enqueue(() => TestJobs.Record(tag)));
+        });
+        Assert.Equal(240, ids.Distinct().Count());
+
+        Server(storages[0], 4);
+        TestJobs.WaitFor(() => tags.All(t => TestJobs.RunsOf(t) == 1), "every job to run once", 60);
+    }
+
+    [Fact]
     public void Racing_fetches_never_take_the_same_queue_entry()
     {
         var storages = new[] { Storage(), Storage(), Storage() };

@@ -1,5 +1,6 @@
 using ComfyStudio.Services.Jobs.Sqlite;
 using ComfyStudio.Tests.Infrastructure;
+using Hangfire;
 using Microsoft.Data.Sqlite;
 
 namespace ComfyStudio.Tests.Jobs;
@@ -45,6 +46,10 @@ public sealed class SqliteJobStorageSchemaTests : IDisposable
         var queue = Assert.Single(storage.GetMonitoringApi().Queues());
         Assert.Equal("legacy", queue.Name);
         Assert.Equal(1, queue.Length);
+
+        // New ids continue after the old ones.
+        var created = new BackgroundJobClient(storage).Schedule(() => TestJobs.Record("upgrade"), TimeSpan.FromHours(1));
+        Assert.True(long.Parse(created) > 1, $"new job id {created} follows the existing job 1");
 
         using var again = new SqliteJobStorage(DbPath); // starting again changes nothing
         Assert.Equal(SqliteSchema.Latest, again.SchemaVersion);

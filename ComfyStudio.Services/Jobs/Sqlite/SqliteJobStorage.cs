@@ -21,8 +21,8 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly ConcurrentDictionary<long, string> _fetched = new();
     private readonly ConcurrentDictionary<string, string> _locks = new();
-    private readonly Timer _fetchedHeartbeat;
-    private readonly Timer _lockHeartbeat;
+    private readonly Thread _heartbeat;
+    private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
     public SqliteJobStorage(string databasePath, SqliteJobStorageOptions? options = null)
@@ -42,10 +42,9 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         using (var connection = OpenConnection())
             SchemaVersion = SqliteSchema.Upgrade(connection);
 
-        var fetchedBeat = Beat(Options.InvisibilityTimeout);
-        _fetchedHeartbeat = new Timer(_ => KeepFetchedJobsAlive(), null, fetchedBeat, fetchedBeat);
-        var lockBeat = Beat(Options.DistributedLockLifetime);
-        _lockHeartbeat = new Timer(_ => KeepLocksAlive(), null, lockBeat, lockBeat);
+        // A thread of its own: a claim must be renewed on time even when the thread pool is starved.
+        _heartbeat = new Thread(Heartbeat) { IsBackground = true, Name = "SQLite job storage heartbeat" };
+        _heartbeat.Start();
     }
 
     public SqliteJobStorageOptions Options { get; }
@@ -77,6 +76,8 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         || featureId == JobStorageFeatures.Connection.BatchedGetFirstByLowest
         || featureId == JobStorageFeatures.Monitoring.DeletedStateGraphs
         || featureId == JobStorageFeatures.Monitoring.AwaitingJobs
+        || featureId == JobStorageFeatures.Transaction.CreateJob
+        || featureId == JobStorageFeatures.Transaction.SetJobParameter
         || base.HasFeature(featureId);
 
     public override void WriteOptionsToLog(ILog logger)
@@ -132,6 +133,31 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
 
     internal void Write(Action<SqliteSession> write) => Write(s => { write(s); return 0; });
 
+    // ---- job ids ----------------------------------------------------------------------------------------
+
+    private const int JobIdBlock = 50;
+    private readonly Lock _jobIds = new();
+    private long _nextJobId, _jobIdLimit;
+
+    /// <summary>
+    /// The next job id, from a block this storage reserved: a new job's id is known before the transaction that
+    /// creates it commits. Ids stay unique across processes; a block left unused when the process ends is skipped.
+    /// Never call inside <see cref="Write{T}"/>: reserving a block is a write of its own.
+    /// </summary>
+    internal long NextJobId()
+    {
+        lock (_jobIds)
+        {
+            if (_nextJobId >= _jobIdLimit)
+            {
+                var end = Write(s => s.Long("UPDATE id_reservation SET next = next + $block WHERE name = 'job' RETURNING next",
+                    ("$block", JobIdBlock)));
+                (_nextJobId, _jobIdLimit) = (end - JobIdBlock, end);
+            }
+            return _nextJobId++;
+        }
+    }
+
     // ---- fetched jobs: sliding invisibility -----------------------------------------------------------
 
     internal void TrackFetched(long queueId, string token) => _fetched[queueId] = token;
@@ -186,6 +212,30 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         }
     }
 
+    private void Heartbeat()
+    {
+        var fetchedBeat = Beat(Options.InvisibilityTimeout);
+        var lockBeat = Beat(Options.DistributedLockLifetime);
+        var (nextFetched, nextLocks) = (DateTime.UtcNow + fetchedBeat, DateTime.UtcNow + lockBeat);
+        while (true)
+        {
+            var due = nextFetched < nextLocks ? nextFetched : nextLocks;
+            var wait = due - DateTime.UtcNow;
+            if (_stopping.Token.WaitHandle.WaitOne(wait > TimeSpan.Zero ? wait : TimeSpan.Zero)) return;
+            var now = DateTime.UtcNow;
+            if (now >= nextFetched)
+            {
+                KeepFetchedJobsAlive();
+                nextFetched = now + fetchedBeat;
+            }
+            if (now >= nextLocks)
+            {
+                KeepLocksAlive();
+                nextLocks = now + lockBeat;
+            }
+        }
+    }
+
     private static TimeSpan Beat(TimeSpan timeout) => TimeSpan.FromTicks(Math.Max(timeout.Ticks / 5, TimeSpan.FromMilliseconds(20).Ticks));
 
     /// <summary>
@@ -195,8 +245,9 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _fetchedHeartbeat.Dispose();
-        _lockHeartbeat.Dispose();
+        _stopping.Cancel();
+        _heartbeat.Join();
+        _stopping.Dispose();
     }
 }
 

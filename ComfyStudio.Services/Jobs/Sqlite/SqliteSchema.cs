@@ -104,6 +104,13 @@ internal static class SqliteSchema
         CREATE TABLE queue (name TEXT PRIMARY KEY);
         INSERT OR IGNORE INTO queue (name) SELECT DISTINCT queue FROM job_queue;
         """,
+        // Version 3: job ids are handed out in blocks, so a job is created in the same transaction as its first
+        // state. Ids continue after every id ever used (expired jobs included).
+        """
+        CREATE TABLE id_reservation (name TEXT PRIMARY KEY, next INTEGER NOT NULL);
+        INSERT INTO id_reservation (name, next)
+        SELECT 'job', MAX(IFNULL((SELECT seq FROM sqlite_sequence WHERE name = 'job'), 0), IFNULL((SELECT MAX(id) FROM job), 0)) + 1;
+        """,
     ];
 
     public static int Latest => Steps.Length;

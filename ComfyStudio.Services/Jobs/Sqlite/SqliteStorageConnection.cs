@@ -47,35 +47,22 @@ internal sealed class SqliteStorageConnection(SqliteJobStorage storage) : JobSto
 
     public override string CreateExpiredJob(Job job, IDictionary<string, string> parameters, DateTime createdAt, TimeSpan expireIn)
     {
-        ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(parameters);
-        var invocation = InvocationData.SerializeJob(job);
-        var payload = invocation.SerializePayload(excludeArguments: true);
-        return storage.Write(s =>
-        {
-            var id = s.Long("""
-                INSERT INTO job (invocation_data, arguments, created_at, expire_at)
-                VALUES ($payload, $arguments, $created, $expire) RETURNING id
-                """,
-                ("$payload", payload), ("$arguments", invocation.Arguments ?? ""),
-                ("$created", DbTime.Of(createdAt)), ("$expire", DbTime.Of(createdAt.Add(expireIn))));
-            foreach (var (name, value) in parameters)
-                s.Exec("INSERT INTO job_parameter (job_id, name, value) VALUES ($id, $name, $value)",
-                    ("$id", id), ("$name", name), ("$value", value));
-            return id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        });
+        var insert = SqliteWriteTransaction.NewJob(storage, job, parameters, createdAt, expireIn, out var id);
+        storage.Write(insert);
+        return id;
     }
 
     public override IFetchedJob FetchNextJob(string[] queues, CancellationToken cancellationToken)
     {
         if (queues is not { Length: > 0 }) throw new ArgumentException("At least one queue is needed", nameof(queues));
         var wake = storage.JobEnqueued.For(queues);
+        var signalled = false;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (TryFetch(queues) is { } fetched) return fetched;
+            if (TryFetch(queues, lookFirst: !signalled) is { } fetched) return fetched;
             // A local enqueue wakes one waiting worker at once; the poll only finds jobs from other processes.
-            wake.Signal.Wait(storage.Options.QueuePollInterval, cancellationToken);
+            signalled = wake.Signal.Wait(storage.Options.QueuePollInterval, cancellationToken);
         }
     }
 
@@ -84,14 +71,14 @@ internal sealed class SqliteStorageConnection(SqliteJobStorage storage) : JobSto
     /// claim the same entry. An entry whose claim was not renewed within the invisibility timeout counts as
     /// waiting: its worker died.
     /// </summary>
-    private SqliteFetchedJob? TryFetch(string[] queues)
+    private SqliteFetchedJob? TryFetch(string[] queues, bool lookFirst)
     {
         var stale = DbTime.Now - (long)storage.Options.InvisibilityTimeout.TotalMilliseconds;
         var names = string.Join(", ", queues.Select((_, i) => "$q" + i));
         var args = queues.Select((q, i) => ("$q" + i, (object?)q)).Append(("$stale", stale)).ToArray();
         const string Waiting = "queue IN ({0}) AND (fetched_at IS NULL OR fetched_at < $stale)";
-        // A read first: idle workers polling an empty queue never take the write lock.
-        if (storage.Read(s => s.Long($"SELECT EXISTS (SELECT 1 FROM job_queue WHERE {string.Format(Waiting, names)})", args)) == 0)
+        // A read first (unless a local enqueue just signalled): idle workers polling an empty queue never take the write lock.
+        if (lookFirst && storage.Read(s => s.Long($"SELECT EXISTS (SELECT 1 FROM job_queue WHERE {string.Format(Waiting, names)})", args)) == 0)
             return null;
 
         var priority = string.Join(" ", queues.Select((_, i) => $"WHEN $q{i} THEN {i}"));
@@ -113,11 +100,13 @@ internal sealed class SqliteStorageConnection(SqliteJobStorage storage) : JobSto
     {
         ArgumentNullException.ThrowIfNull(name);
         if (!DbTime.TryJobId(id, out var jobId)) throw new ArgumentException($"'{id}' is not a job id", nameof(id));
-        storage.Write(s => s.Exec("""
-            INSERT INTO job_parameter (job_id, name, value) SELECT $id, $name, $value WHERE EXISTS (SELECT 1 FROM job WHERE id = $id)
-            ON CONFLICT (job_id, name) DO UPDATE SET value = excluded.value
-            """, ("$id", jobId), ("$name", name), ("$value", value)));
+        storage.Write(s => UpsertParameter(s, jobId, name, value));
     }
+
+    internal static void UpsertParameter(SqliteSession s, long jobId, string name, string? value) => s.Exec("""
+        INSERT INTO job_parameter (job_id, name, value) SELECT $id, $name, $value WHERE EXISTS (SELECT 1 FROM job WHERE id = $id)
+        ON CONFLICT (job_id, name) DO UPDATE SET value = excluded.value
+        """, ("$id", jobId), ("$name", name), ("$value", value));
 
     public override string? GetJobParameter(string id, string name)
     {

@@ -25,6 +25,44 @@ internal sealed class SqliteWriteTransaction(SqliteJobStorage storage) : JobStor
 
     // ---- jobs -------------------------------------------------------------------------------------------
 
+    /// <summary>A job created with its first state in one commit (the client's usual path).</summary>
+    public override string CreateJob(Job job, IDictionary<string, string> parameters, DateTime createdAt, TimeSpan expireIn)
+    {
+        _writes.Add(NewJob(storage, job, parameters, createdAt, expireIn, out var id));
+        return id;
+    }
+
+    internal static Action<SqliteSession> NewJob(SqliteJobStorage storage, Job job, IDictionary<string, string> parameters,
+        DateTime createdAt, TimeSpan expireIn, out string id)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var invocation = InvocationData.SerializeJob(job);
+        var payload = invocation.SerializePayload(excludeArguments: true);
+        var arguments = invocation.Arguments ?? "";
+        var pairs = parameters.ToList();
+        var jobId = storage.NextJobId();
+        id = jobId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return s =>
+        {
+            s.Exec("""
+                INSERT INTO job (id, invocation_data, arguments, created_at, expire_at)
+                VALUES ($id, $payload, $arguments, $created, $expire)
+                """,
+                ("$id", jobId), ("$payload", payload), ("$arguments", arguments),
+                ("$created", DbTime.Of(createdAt)), ("$expire", DbTime.Of(createdAt.Add(expireIn))));
+            foreach (var (name, value) in pairs)
+                s.Exec("INSERT INTO job_parameter (job_id, name, value) VALUES ($id, $name, $value)",
+                    ("$id", jobId), ("$name", name), ("$value", value));
+        };
+    }
+
+    public override void SetJobParameter(string jobId, string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        OnJob(jobId, (s, id) => SqliteStorageConnection.UpsertParameter(s, id, name, value));
+    }
+
     public override void ExpireJob(string jobId, TimeSpan expireIn) => OnJob(jobId, (s, id) =>
         s.Exec("UPDATE job SET expire_at = $expire WHERE id = $id", ("$expire", DbTime.In(expireIn)), ("$id", id)));
 
