@@ -8,7 +8,8 @@ using Microsoft.Data.Sqlite;
 namespace ComfyStudio.Services.Jobs.Sqlite;
 
 /// <summary>
-/// Hangfire job storage in one SQLite file. Every operation opens its own pooled connection; writes run in
+/// Hangfire job storage in one SQLite file. Every operation rents a connection of its own (kept open with its
+/// prepared statements, never used by two operations at once); writes run in
 /// <c>BEGIN IMMEDIATE</c> transactions, one at a time within the process. Fetched jobs and held locks are kept
 /// alive by heartbeats, so a job that runs for hours is never handed to a second worker, and a job or lock whose
 /// owner died is free again after its timeout. Local workers wake the moment a job is enqueued.
@@ -36,7 +37,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
             DataSource = DatabasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            Pooling = true,
+            Pooling = false, // the storage keeps its own connections, with their prepared statements
             DefaultTimeout = (int)Math.Ceiling(Options.BusyTimeout.TotalSeconds),
         }.ToString();
         using (var connection = OpenConnection())
@@ -92,41 +93,63 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
 
     // ---- connections ------------------------------------------------------------------------------------
 
-    /// <summary>Pooled native connections that already carry the pragmas (they keep them between uses).</summary>
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _prepared = new();
+    private const int MaxIdleConnections = 16;
+    private readonly ConcurrentBag<PooledConnection> _idle = new();
 
     private SqliteConnection OpenConnection()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        if (connection.Handle is { } handle && !_prepared.TryAdd(handle, this)) return connection;
         using var cmd = connection.CreateCommand();
         cmd.CommandText = $"PRAGMA busy_timeout={(int)Options.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
         cmd.ExecuteNonQuery();
         return connection;
     }
 
-    /// <summary>A read on its own connection; each statement sees the latest committed state.</summary>
-    internal T Read<T>(Func<SqliteSession, T> read)
+    private PooledConnection Rent() => _idle.TryTake(out var pooled) ? pooled : new PooledConnection(OpenConnection());
+
+    /// <summary>A connection goes back to the pool only after a clean operation; after a failure it is closed.</summary>
+    private void Return(PooledConnection pooled, bool clean)
     {
-        using var session = new SqliteSession(OpenConnection(), null);
-        return read(session);
+        if (clean && Volatile.Read(ref _disposed) == 0 && _idle.Count < MaxIdleConnections) _idle.Add(pooled);
+        else pooled.Dispose();
     }
 
-    /// <summary>A write in one <c>BEGIN IMMEDIATE</c> transaction on its own connection; one writer at a time in-process.</summary>
-    internal T Write<T>(Func<SqliteSession, T> write)
+    /// <summary>A read on a connection of its own; each statement sees the latest committed state.</summary>
+    internal T Read<T>(Func<SqliteSession, T> read)
     {
-        _writeGate.Wait();
+        var pooled = Rent();
+        var clean = false;
         try
         {
-            var connection = OpenConnection();
-            using var session = new SqliteSession(connection, connection.BeginTransaction(deferred: false));
-            var result = write(session);
-            session.Commit();
+            var result = read(new SqliteSession(pooled, null));
+            clean = true;
             return result;
         }
         finally
         {
+            Return(pooled, clean);
+        }
+    }
+
+    /// <summary>A write in one <c>BEGIN IMMEDIATE</c> transaction on a connection of its own; one writer at a time in-process.</summary>
+    internal T Write<T>(Func<SqliteSession, T> write)
+    {
+        _writeGate.Wait();
+        PooledConnection? pooled = null;
+        var clean = false;
+        try
+        {
+            pooled = Rent();
+            using var session = new SqliteSession(pooled, pooled.Connection.BeginTransaction(deferred: false));
+            var result = write(session);
+            session.Commit();
+            clean = true;
+            return result;
+        }
+        finally
+        {
+            if (pooled is not null) Return(pooled, clean);
             _writeGate.Release();
         }
     }
@@ -248,6 +271,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         _stopping.Cancel();
         _heartbeat.Join();
         _stopping.Dispose();
+        while (_idle.TryTake(out var pooled)) pooled.Dispose();
     }
 }
 

@@ -3,56 +3,115 @@ using Microsoft.Data.Sqlite;
 namespace ComfyStudio.Services.Jobs.Sqlite;
 
 /// <summary>
-/// One open connection (and, for writes, its <c>BEGIN IMMEDIATE</c> transaction) for the length of one
-/// storage operation. Never shared across threads and never kept: the next operation opens its own.
+/// One of the storage's open connections with the statements it has prepared. It serves one operation at a time
+/// and is never shared across threads; between operations it rests in the storage's pool.
 /// </summary>
-internal sealed class SqliteSession(SqliteConnection connection, SqliteTransaction? transaction) : IDisposable
+internal sealed class PooledConnection(SqliteConnection connection) : IDisposable
 {
+    private const int MaxStatements = 256;
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _inUse = new(StringComparer.Ordinal);
+
     public SqliteConnection Connection => connection;
 
-    public SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
+    /// <summary>The prepared command for this SQL, or a one-off when that command is busy (a query inside a query).</summary>
+    public SqliteCommand Rent(string sql, SqliteTransaction? transaction)
     {
-        var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return cmd;
+        SqliteCommand command;
+        if (!_inUse.Add(sql))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+        }
+        else if (!_prepared.TryGetValue(sql, out command!))
+        {
+            if (_prepared.Count >= MaxStatements) Forget();
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            _prepared[sql] = command;
+        }
+        command.Parameters.Clear();
+        command.Transaction = transaction;
+        return command;
     }
 
+    public void Return(SqliteCommand command)
+    {
+        if (_prepared.TryGetValue(command.CommandText, out var kept) && ReferenceEquals(kept, command))
+            _inUse.Remove(command.CommandText);
+        else
+            command.Dispose();
+    }
+
+    private void Forget()
+    {
+        foreach (var (sql, command) in _prepared.Where(p => !_inUse.Contains(p.Key)).ToList())
+        {
+            command.Dispose();
+            _prepared.Remove(sql);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _prepared.Values) command.Dispose();
+        _prepared.Clear();
+        connection.Dispose();
+    }
+}
+
+/// <summary>
+/// One storage operation on one rented connection (and, for writes, its <c>BEGIN IMMEDIATE</c> transaction).
+/// </summary>
+internal sealed class SqliteSession(PooledConnection pooled, SqliteTransaction? transaction) : IDisposable
+{
     public int Exec(string sql, params (string, object?)[] args)
     {
-        using var cmd = Command(sql, args);
-        return cmd.ExecuteNonQuery();
+        var cmd = Command(sql, args);
+        try { return cmd.ExecuteNonQuery(); }
+        finally { pooled.Return(cmd); }
     }
 
     public object? Scalar(string sql, params (string, object?)[] args)
     {
-        using var cmd = Command(sql, args);
-        var value = cmd.ExecuteScalar();
-        return value is DBNull ? null : value;
+        var cmd = Command(sql, args);
+        try
+        {
+            var value = cmd.ExecuteScalar();
+            return value is DBNull ? null : value;
+        }
+        finally { pooled.Return(cmd); }
     }
 
     public long Long(string sql, params (string, object?)[] args) => Scalar(sql, args) is long v ? v : 0;
 
     public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string, object?)[] args)
     {
-        using var cmd = Command(sql, args);
-        using var reader = cmd.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read()) rows.Add(map(reader));
-        return rows;
+        var cmd = Command(sql, args);
+        try
+        {
+            using var reader = cmd.ExecuteReader();
+            var rows = new List<T>();
+            while (reader.Read()) rows.Add(map(reader));
+            return rows;
+        }
+        finally { pooled.Return(cmd); }
     }
 
     public T? Single<T>(string sql, Func<SqliteDataReader, T> map, params (string, object?)[] args) where T : class =>
         Query(sql, map, args).FirstOrDefault();
 
+    private SqliteCommand Command(string sql, (string Name, object? Value)[] args)
+    {
+        var cmd = pooled.Rent(sql, transaction);
+        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return cmd;
+    }
+
     public void Commit() => transaction?.Commit();
 
-    public void Dispose()
-    {
-        transaction?.Dispose();
-        connection.Dispose();
-    }
+    /// <summary>Ends the operation; an uncommitted transaction rolls back.</summary>
+    public void Dispose() => transaction?.Dispose();
 }
 
 /// <summary>UTC times as stored: Unix milliseconds.</summary>
