@@ -101,7 +101,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = $"PRAGMA busy_timeout={(int)Options.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+        cmd.CommandText = $"PRAGMA busy_timeout={(int)Options.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;";
         cmd.ExecuteNonQuery();
         return connection;
     }
@@ -144,6 +144,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
             using var session = new SqliteSession(pooled, pooled.Connection.BeginTransaction(deferred: false));
             var result = write(session);
             session.Commit();
+            Interlocked.Increment(ref _commitsSinceCheckpoint);
             clean = true;
             return result;
         }
@@ -155,6 +156,15 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
     }
 
     internal void Write(Action<SqliteSession> write) => Write(s => { write(s); return 0; });
+
+    // ---- queues -----------------------------------------------------------------------------------------
+
+    private readonly ConcurrentDictionary<string, bool> _knownQueues = new(StringComparer.Ordinal);
+
+    /// <summary>Whether this process already recorded the queue's name (after a committed enqueue).</summary>
+    internal bool KnowsQueue(string queue) => _knownQueues.ContainsKey(queue);
+
+    internal void RememberQueue(string queue) => _knownQueues.TryAdd(queue, true);
 
     // ---- job ids ----------------------------------------------------------------------------------------
 
@@ -235,14 +245,36 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         }
     }
 
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
+    private int _commitsSinceCheckpoint;
+
+    /// <summary>
+    /// Copies committed pages from the WAL into the database file. It runs here rather than inside a commit
+    /// (SQLite's automatic checkpoint, switched off on these connections), so no job waits for its fsync.
+    /// </summary>
+    private void Checkpoint()
+    {
+        if (Interlocked.Exchange(ref _commitsSinceCheckpoint, 0) == 0) return;
+        try
+        {
+            Read(s => s.Scalar("PRAGMA wal_checkpoint(PASSIVE);")); // never waits for other readers or writers
+        }
+        catch (SqliteException e)
+        {
+            Log.WarnException("WAL checkpoint failed; will try again", e);
+        }
+    }
+
     private void Heartbeat()
     {
         var fetchedBeat = Beat(Options.InvisibilityTimeout);
         var lockBeat = Beat(Options.DistributedLockLifetime);
         var (nextFetched, nextLocks) = (DateTime.UtcNow + fetchedBeat, DateTime.UtcNow + lockBeat);
+        var nextCheckpoint = DateTime.UtcNow + CheckpointInterval;
         while (true)
         {
             var due = nextFetched < nextLocks ? nextFetched : nextLocks;
+            if (nextCheckpoint < due) due = nextCheckpoint;
             var wait = due - DateTime.UtcNow;
             if (_stopping.Token.WaitHandle.WaitOne(wait > TimeSpan.Zero ? wait : TimeSpan.Zero)) return;
             var now = DateTime.UtcNow;
@@ -255,6 +287,11 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
             {
                 KeepLocksAlive();
                 nextLocks = now + lockBeat;
+            }
+            if (now >= nextCheckpoint)
+            {
+                Checkpoint();
+                nextCheckpoint = now + CheckpointInterval;
             }
         }
     }
@@ -271,6 +308,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         _stopping.Cancel();
         _heartbeat.Join();
         _stopping.Dispose();
+        Checkpoint(); // what was committed since the last beat reaches jobs.db itself
         while (_idle.TryTake(out var pooled)) pooled.Dispose();
     }
 }

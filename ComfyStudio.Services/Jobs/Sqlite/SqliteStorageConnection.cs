@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Hangfire.Common;
 using Hangfire.Server;
 using Hangfire.Storage;
@@ -121,17 +122,26 @@ internal sealed class SqliteStorageConnection(SqliteJobStorage storage) : JobSto
         if (!DbTime.TryJobId(jobId, out var id)) return null;
         return storage.Read(s =>
         {
-            var row = s.Single("SELECT invocation_data, arguments, state_name, created_at FROM job WHERE id = $id",
-                r => new { Payload = r.GetString(0), Arguments = r.GetString(1), State = r.NullableString(2), CreatedAt = r.GetInt64(3) },
+            // One statement: the job and its parameters (as a JSON object), read on every state change.
+            var row = s.Single("""
+                SELECT invocation_data, arguments, state_name, created_at,
+                       (SELECT json_group_object(name, value) FROM job_parameter WHERE job_id = $id)
+                FROM job WHERE id = $id
+                """,
+                r => new
+                {
+                    Payload = r.GetString(0), Arguments = r.GetString(1), State = r.NullableString(2), CreatedAt = r.GetInt64(3),
+                    Parameters = r.NullableString(4),
+                },
                 ("$id", id));
             if (row is null) return null;
-            var parameters = s.Query("SELECT name, value FROM job_parameter WHERE job_id = $id",
-                r => KeyValuePair.Create(r.GetString(0), r.NullableString(1)!), ("$id", id));
+            var parameters = row.Parameters is null ? null : JsonSerializer.Deserialize<Dictionary<string, string?>>(row.Parameters);
             var data = new JobData
             {
                 State = row.State,
                 CreatedAt = DbTime.ToUtc(row.CreatedAt),
-                ParametersSnapshot = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+                ParametersSnapshot = new Dictionary<string, string>(
+                    (parameters ?? []).Select(p => KeyValuePair.Create(p.Key, p.Value!)), StringComparer.Ordinal),
             };
             var invocation = InvocationData.DeserializePayload(row.Payload);
             if (!string.IsNullOrEmpty(row.Arguments)) invocation.Arguments = row.Arguments;

@@ -20,7 +20,9 @@ internal sealed class SqliteWriteTransaction(SqliteJobStorage storage) : JobStor
             foreach (var write in _writes) write(s);
         });
         _writes.Clear();
-        if (_enqueued.Count > 0) storage.JobEnqueued.Enqueued(_enqueued);
+        if (_enqueued.Count == 0) return;
+        foreach (var queue in _enqueued.Keys) storage.RememberQueue(queue);
+        storage.JobEnqueued.Enqueued(_enqueued);
     }
 
     // ---- jobs -------------------------------------------------------------------------------------------
@@ -101,7 +103,7 @@ internal sealed class SqliteWriteTransaction(SqliteJobStorage storage) : JobStor
         OnJob(jobId, (s, id) =>
         {
             s.Exec("INSERT INTO job_queue (job_id, queue) VALUES ($id, $queue)", ("$id", id), ("$queue", queue));
-            s.Exec("INSERT OR IGNORE INTO queue (name) VALUES ($queue)", ("$queue", queue));
+            if (!storage.KnowsQueue(queue)) s.Exec("INSERT OR IGNORE INTO queue (name) VALUES ($queue)", ("$queue", queue));
         });
     }
 
