@@ -34,7 +34,12 @@ public static class JobsExtensions
             // Owned by the container, so its heartbeats stop with the host.
             builder.Services.AddSingleton(_ => new SqliteJobStorage(studio.JobsDatabasePath,
                 new SqliteJobStorageOptions { InvisibilityTimeout = jobs.InvisibilityTimeout }));
-            builder.Services.AddSingleton<JobStorage>(sp => sp.GetRequiredService<SqliteJobStorage>());
+            builder.Services.AddSingleton<JobStorage>(sp =>
+            {
+                // Whoever asks for the storage first gets it with Hangfire configured (serializer settings).
+                sp.GetRequiredService<IGlobalConfiguration>();
+                return sp.GetRequiredService<SqliteJobStorage>();
+            });
         }
         builder.Services.AddHangfire((services, config) =>
         {

@@ -20,7 +20,8 @@ public sealed class DashboardPagesTests(StudioFactory factory) : IClassFixture<S
         var succeeded = client.Enqueue(() => TestJobs.Record(TestJobs.NewTag()));
         var failed = client.Enqueue(() => TestJobs.FailAlways(TestJobs.NewTag()));
         var retrying = client.Enqueue(() => TestJobs.FailAndWait(TestJobs.NewTag()));
-        var processing = client.Enqueue(() => TestJobs.Sleep(TestJobs.NewTag(), 4000));
+        var held = TestJobs.NewTag();
+        var processing = client.Enqueue(() => TestJobs.HoldUntilReleased(held));
         var scheduled = client.Schedule(() => TestJobs.Record(TestJobs.NewTag()), TimeSpan.FromHours(1));
         var awaiting = client.ContinueJobWith(scheduled, () => TestJobs.Record(TestJobs.NewTag()));
         var deleted = client.Schedule(() => TestJobs.Record(TestJobs.NewTag()), TimeSpan.FromHours(1));
@@ -71,5 +72,8 @@ public sealed class DashboardPagesTests(StudioFactory factory) : IClassFixture<S
         var stats = await browser.SendAsync(poll);
         Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
         Assert.Contains("succeeded:count", await stats.Content.ReadAsStringAsync());
+
+        TestJobs.Allowed[held] = true;
+        JobStorageConformance.WaitForState(storage, processing, SucceededState.StateName);
     }
 }

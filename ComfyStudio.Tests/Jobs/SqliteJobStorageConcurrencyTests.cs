@@ -203,7 +203,7 @@ public sealed class SqliteJobStorageConcurrencyTests : IDisposable
         var invisibility = TimeSpan.FromSeconds(1);
         var dying = Storage(invisibility);
         var tag = TestJobs.NewTag();
-        var id = new BackgroundJobClient(dying).Enqueue(() => TestJobs.Record(tag));
+        var id = new BackgroundJobClient(dying).Enqueue(() => TestJobs.Sleep(tag, 1500));
         var claimed = dying.GetConnection().FetchNextJob(["default"], CancellationToken.None);
         Assert.Equal(id, claimed.JobId);
         dying.Dispose(); // killed mid-job: the claim is never renewed, removed or requeued
@@ -215,11 +215,37 @@ public sealed class SqliteJobStorageConcurrencyTests : IDisposable
             Assert.ThrowsAny<OperationCanceledException>(() => connection.FetchNextJob(["default"], tooSoon.Token));
         }
         Server(survivor, 2);
+        JobStorageConformance.WaitForState(survivor, id, ProcessingState.StateName);
+
+        claimed.RemoveFromQueue(); // the dead worker's late acknowledgement must not touch the survivor's claim
+        Assert.Equal(1, survivor.GetMonitoringApi().FetchedCount("default"));
         JobStorageConformance.WaitForState(survivor, id, SucceededState.StateName);
         Assert.Equal(1, TestJobs.RunsOf(tag));
-
-        claimed.RemoveFromQueue(); // the dead worker's late acknowledgement touches nothing
+        Assert.Equal(0, survivor.GetMonitoringApi().FetchedCount("default"));
         Assert.Equal(0, survivor.GetMonitoringApi().EnqueuedCount("default"));
+    }
+
+    [Fact]
+    public void A_finished_job_leaves_its_queue_in_the_commit_that_records_its_state()
+    {
+        var storage = Storage();
+        Assert.True(storage.HasFeature(JobStorageFeatures.Transaction.RemoveFromQueue(typeof(SqliteFetchedJob))));
+        var id = new BackgroundJobClient(storage).Enqueue(() => TestJobs.Record("settled"));
+        using var connection = storage.GetConnection();
+        var fetched = connection.FetchNextJob(["default"], CancellationToken.None);
+
+        using (var transaction = connection.CreateWriteTransaction())
+        {
+            transaction.SetJobState(id, new SucceededState(null, 0, 0));
+            ((JobStorageTransaction)transaction).RemoveFromQueue(fetched);
+            Assert.Equal(1, storage.GetMonitoringApi().FetchedCount("default")); // nothing written before the commit
+            transaction.Commit();
+        }
+        Assert.Equal(0, storage.GetMonitoringApi().FetchedCount("default"));
+        Assert.Equal(SucceededState.StateName, connection.GetStateData(id).Name);
+
+        fetched.Dispose(); // already settled: a worker's dispose does not put the job back
+        Assert.Equal(0, storage.GetMonitoringApi().EnqueuedCount("default"));
     }
 
     [Fact]

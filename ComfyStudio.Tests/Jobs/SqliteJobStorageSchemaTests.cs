@@ -75,8 +75,8 @@ public sealed class SqliteJobStorageSchemaTests : IDisposable
         {
             var client = new BackgroundJobClient(storage);
             for (var i = 0; i < 20; i++) client.Schedule(() => TestJobs.Record("checkpoint"), TimeSpan.FromHours(1));
-            Thread.Sleep(1500); // a heartbeat copies the WAL into the file (SQLite's own checkpoint is off)
-            Assert.Equal(20, JobsInFileAlone());
+            // A heartbeat (every second) copies the WAL into the file; SQLite's own checkpoint is off.
+            TestJobs.WaitFor(() => JobsInFileAlone() == 20, "the jobs to reach jobs.db", 10);
             client.Schedule(() => TestJobs.Record("checkpoint"), TimeSpan.FromHours(1));
         }
         Assert.Equal(21, JobsInFileAlone()); // and the last ones at shutdown

@@ -25,6 +25,14 @@ public static class TestJobs
         Record(tag);
     }
 
+    /// <summary>Runs until <see cref="Allowed"/> holds its tag (at most a minute): a job that stays Processing.</summary>
+    public static void HoldUntilReleased(string tag)
+    {
+        var until = DateTime.UtcNow.AddMinutes(1);
+        while (!Allowed.ContainsKey(tag) && DateTime.UtcNow < until) Thread.Sleep(20);
+        Record(tag);
+    }
+
     /// <summary>Fails its first run and succeeds on the retry.</summary>
     [AutomaticRetry(Attempts = 1, DelaysInSeconds = [1])]
     public static void FailOnce(string tag)

@@ -69,7 +69,7 @@ internal sealed class SqliteDistributedLock : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _released, 1) != 0) return;
-        _storage.ForgetLock(Resource);
+        _storage.ForgetLock(Resource, _owner);
         try
         {
             _storage.Write(s => s.Exec("DELETE FROM distributed_lock WHERE resource = $resource AND owner = $owner",

@@ -31,14 +31,24 @@ internal sealed class SqliteFetchedJob : IFetchedJob
     public void RemoveFromQueue()
     {
         if (Interlocked.Exchange(ref _settled, 1) != 0) return;
-        _storage.ForgetFetched(QueueId);
-        _storage.Write(s => s.Exec("DELETE FROM job_queue WHERE id = $id AND fetch_token = $token", ("$id", QueueId), ("$token", _token)));
+        _storage.ForgetFetched(QueueId, _token);
+        _storage.Write(Remove);
+    }
+
+    /// <summary>The removal as a write of its own or inside the transaction that records the job's final state.</summary>
+    internal void Remove(SqliteSession s) =>
+        s.Exec("DELETE FROM job_queue WHERE id = $id AND fetch_token = $token", ("$id", QueueId), ("$token", _token));
+
+    /// <summary>Called once a transaction that removed this entry has committed: nothing is left to settle.</summary>
+    internal void Removed()
+    {
+        if (Interlocked.Exchange(ref _settled, 1) == 0) _storage.ForgetFetched(QueueId, _token);
     }
 
     public void Requeue()
     {
         if (Interlocked.Exchange(ref _settled, 1) != 0) return;
-        _storage.ForgetFetched(QueueId);
+        _storage.ForgetFetched(QueueId, _token);
         _storage.Write(s => s.Exec("UPDATE job_queue SET fetched_at = NULL, fetch_token = NULL WHERE id = $id AND fetch_token = $token",
             ("$id", QueueId), ("$token", _token)));
         _storage.JobEnqueued.Enqueued(Queue);

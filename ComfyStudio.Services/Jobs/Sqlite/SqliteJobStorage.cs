@@ -30,6 +30,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         Options = options ?? new SqliteJobStorageOptions();
+        BusyTimeout = EffectiveBusyTimeout(Options);
         DatabasePath = Path.GetFullPath(databasePath);
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
         _connectionString = new SqliteConnectionStringBuilder
@@ -38,7 +39,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = false, // the storage keeps its own connections, with their prepared statements
-            DefaultTimeout = (int)Math.Ceiling(Options.BusyTimeout.TotalSeconds),
+            DefaultTimeout = (int)Math.Ceiling(BusyTimeout.TotalSeconds),
         }.ToString();
         using (var connection = OpenConnection())
             SchemaVersion = SqliteSchema.Upgrade(connection);
@@ -51,6 +52,19 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
     public SqliteJobStorageOptions Options { get; }
     public string DatabasePath { get; }
     public int SchemaVersion { get; }
+
+    /// <summary>
+    /// How long a statement waits for another process's write: the configured value, capped at a third of the
+    /// shorter of the invisibility timeout and the lock lifetime, so a renewal that had to wait still lands in time.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; }
+
+    internal static TimeSpan EffectiveBusyTimeout(SqliteJobStorageOptions options)
+    {
+        var shortest = options.InvisibilityTimeout < options.DistributedLockLifetime ? options.InvisibilityTimeout : options.DistributedLockLifetime;
+        var cap = TimeSpan.FromTicks(Math.Max(shortest.Ticks / 3, TimeSpan.FromMilliseconds(100).Ticks));
+        return options.BusyTimeout < cap ? options.BusyTimeout : cap;
+    }
 
     /// <summary>Signalled when a transaction that enqueued jobs commits (and when a job is requeued).</summary>
     internal QueueSignals JobEnqueued { get; } = new();
@@ -79,6 +93,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         || featureId == JobStorageFeatures.Monitoring.AwaitingJobs
         || featureId == JobStorageFeatures.Transaction.CreateJob
         || featureId == JobStorageFeatures.Transaction.SetJobParameter
+        || featureId == JobStorageFeatures.Transaction.RemoveFromQueue(typeof(SqliteFetchedJob))
         || base.HasFeature(featureId);
 
     public override void WriteOptionsToLog(ILog logger)
@@ -87,6 +102,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         logger.Info($"    Invisibility timeout: {Options.InvisibilityTimeout} (renewed every {Beat(Options.InvisibilityTimeout)})");
         logger.Info($"    Queue poll interval (other processes only): {Options.QueuePollInterval}");
         logger.Info($"    Distributed lock lifetime: {Options.DistributedLockLifetime}");
+        logger.Info($"    Busy timeout: {BusyTimeout}");
     }
 
     public override string ToString() => "SQLite: " + Path.GetFileName(DatabasePath);
@@ -94,6 +110,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
     // ---- connections ------------------------------------------------------------------------------------
 
     private const int MaxIdleConnections = 16;
+    private const long JournalSizeLimit = 4 * 1024 * 1024;
     private readonly ConcurrentBag<PooledConnection> _idle = new();
 
     private SqliteConnection OpenConnection()
@@ -101,7 +118,7 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = $"PRAGMA busy_timeout={(int)Options.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;";
+        cmd.CommandText = $"PRAGMA busy_timeout={(int)BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={JournalSizeLimit};";
         cmd.ExecuteNonQuery();
         return connection;
     }
@@ -111,7 +128,12 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
     /// <summary>A connection goes back to the pool only after a clean operation; after a failure it is closed.</summary>
     private void Return(PooledConnection pooled, bool clean)
     {
-        if (clean && Volatile.Read(ref _disposed) == 0 && _idle.Count < MaxIdleConnections) _idle.Add(pooled);
+        if (clean && Volatile.Read(ref _disposed) == 0 && _idle.Count < MaxIdleConnections)
+        {
+            _idle.Add(pooled);
+            // Dispose may have emptied the pool between the check and the add: then nobody else closes it.
+            if (Volatile.Read(ref _disposed) != 0 && _idle.TryTake(out var late)) late.Dispose();
+        }
         else pooled.Dispose();
     }
 
@@ -195,7 +217,8 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
 
     internal void TrackFetched(long queueId, string token) => _fetched[queueId] = token;
 
-    internal void ForgetFetched(long queueId) => _fetched.TryRemove(queueId, out _);
+    /// <summary>Stops renewing a claim, only if it is still this token's (the entry may have been claimed again since).</summary>
+    internal void ForgetFetched(long queueId, string token) => _fetched.TryRemove(KeyValuePair.Create(queueId, token));
 
     private void KeepFetchedJobsAlive()
     {
@@ -224,7 +247,8 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
 
     internal void TrackLock(string resource, string owner) => _locks[resource] = owner;
 
-    internal void ForgetLock(string resource) => _locks.TryRemove(resource, out _);
+    /// <summary>Stops renewing a lock, only if this owner still holds it here.</summary>
+    internal void ForgetLock(string resource, string owner) => _locks.TryRemove(KeyValuePair.Create(resource, owner));
 
     private void KeepLocksAlive()
     {
@@ -251,16 +275,24 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
     /// <summary>
     /// Copies committed pages from the WAL into the database file. It runs here rather than inside a commit
     /// (SQLite's automatic checkpoint, switched off on these connections), so no job waits for its fsync.
+    /// A checkpoint that could not copy everything (a reader still needed old pages) is tried again on the next
+    /// beat. Once a checkpoint copied everything, the next writer starts the WAL over and trims the file to
+    /// <c>journal_size_limit</c>, so it does not keep its largest size.
     /// </summary>
     private void Checkpoint()
     {
-        if (Interlocked.Exchange(ref _commitsSinceCheckpoint, 0) == 0) return;
+        var commits = Interlocked.Exchange(ref _commitsSinceCheckpoint, 0);
+        if (commits == 0) return;
         try
         {
-            Read(s => s.Scalar("PRAGMA wal_checkpoint(PASSIVE);")); // never waits for other readers or writers
+            // PASSIVE never waits for other readers or writers. Result: busy, WAL frames, frames copied.
+            var (busy, frames, copied) = Read(s => s.Query("PRAGMA wal_checkpoint(PASSIVE);",
+                r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)))[0]);
+            if (busy != 0 || copied < frames) Interlocked.Add(ref _commitsSinceCheckpoint, commits);
         }
         catch (SqliteException e)
         {
+            Interlocked.Add(ref _commitsSinceCheckpoint, commits);
             Log.WarnException("WAL checkpoint failed; will try again", e);
         }
     }

@@ -8,7 +8,7 @@ public sealed class SqliteJobStorageOptions
     private TimeSpan _lockLifetime = TimeSpan.FromSeconds(30);
     private TimeSpan _expirationCheckInterval = TimeSpan.FromMinutes(30);
     private TimeSpan _countersAggregateInterval = TimeSpan.FromMinutes(5);
-    private TimeSpan _busyTimeout = TimeSpan.FromSeconds(30);
+    private TimeSpan _busyTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long a fetched job stays invisible to other workers without a heartbeat. A running job's claim
@@ -28,7 +28,10 @@ public sealed class SqliteJobStorageOptions
     /// <summary>How often counter increments are rolled into their totals.</summary>
     public TimeSpan CountersAggregateInterval { get => _countersAggregateInterval; set => _countersAggregateInterval = Positive(value, nameof(CountersAggregateInterval)); }
 
-    /// <summary>How long one statement waits for another writer before it fails.</summary>
+    /// <summary>
+    /// How long one statement waits for another process's writer before it fails; capped by the storage at a third
+    /// of the shorter of <see cref="InvisibilityTimeout"/> and <see cref="DistributedLockLifetime"/>.
+    /// </summary>
     public TimeSpan BusyTimeout { get => _busyTimeout; set => _busyTimeout = Positive(value, nameof(BusyTimeout)); }
 
     private static TimeSpan Positive(TimeSpan value, string name) =>

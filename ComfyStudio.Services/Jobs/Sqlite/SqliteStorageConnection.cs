@@ -57,11 +57,13 @@ internal sealed class SqliteStorageConnection(SqliteJobStorage storage) : JobSto
     {
         if (queues is not { Length: > 0 }) throw new ArgumentException("At least one queue is needed", nameof(queues));
         var wake = storage.JobEnqueued.For(queues);
-        var signalled = false;
+        var (signalled, trustSignals) = (false, true);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (TryFetch(queues, lookFirst: !signalled) is { } fetched) return fetched;
+            if (TryFetch(queues, lookFirst: !(signalled && trustSignals)) is { } fetched) return fetched;
+            // A wake that found nothing was stale (another worker took the job): later wakes are checked by a read first.
+            if (signalled) trustSignals = false;
             // A local enqueue wakes one waiting worker at once; the poll only finds jobs from other processes.
             signalled = wake.Signal.Wait(storage.Options.QueuePollInterval, cancellationToken);
         }

@@ -12,6 +12,7 @@ internal sealed class SqliteWriteTransaction(SqliteJobStorage storage) : JobStor
 {
     private readonly List<Action<SqliteSession>> _writes = [];
     private readonly Dictionary<string, int> _enqueued = new(StringComparer.Ordinal);
+    private readonly List<SqliteFetchedJob> _removed = [];
 
     public override void Commit()
     {
@@ -20,6 +21,8 @@ internal sealed class SqliteWriteTransaction(SqliteJobStorage storage) : JobStor
             foreach (var write in _writes) write(s);
         });
         _writes.Clear();
+        foreach (var fetched in _removed) fetched.Removed();
+        _removed.Clear();
         if (_enqueued.Count == 0) return;
         foreach (var queue in _enqueued.Keys) storage.RememberQueue(queue);
         storage.JobEnqueued.Enqueued(_enqueued);
@@ -105,6 +108,18 @@ internal sealed class SqliteWriteTransaction(SqliteJobStorage storage) : JobStor
             s.Exec("INSERT INTO job_queue (job_id, queue) VALUES ($id, $queue)", ("$id", id), ("$queue", queue));
             if (!storage.KnowsQueue(queue)) s.Exec("INSERT OR IGNORE INTO queue (name) VALUES ($queue)", ("$queue", queue));
         });
+    }
+
+    /// <summary>
+    /// The worker's acknowledgement in the same commit as the job's final state: a job never shows as finished
+    /// while still claimed in its queue, and a crash between the two cannot run it again.
+    /// </summary>
+    public override void RemoveFromQueue(IFetchedJob fetchedJob)
+    {
+        if (fetchedJob is not SqliteFetchedJob fetched)
+            throw new ArgumentException("Only jobs fetched from this storage can be removed in its transactions", nameof(fetchedJob));
+        _writes.Add(fetched.Remove);
+        _removed.Add(fetched);
     }
 
     private void OnJob(string jobId, Action<SqliteSession, long> write)
