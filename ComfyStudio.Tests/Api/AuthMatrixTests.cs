@@ -112,7 +112,8 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
         {
             var response = await client.SendAsync(Request(route));
             var status = (int)response.StatusCode;
-            if (route.PrimaryOnly && how == "named key")
+            if ((route.PrimaryOnly && how == "named key") || route.Path == "/api/admin/settings/reveal")
+                // The reveal wants the main key again in its body, which the matrix's "{}" does not carry.
                 await ErrorAssert.IsErrorBody(response, HttpStatusCode.Forbidden, "FORBIDDEN");
             else
                 Assert.True(status is not 401 and not 403 and < 500, $"{route.Method} {route.Path} with {how} gave {status}");
