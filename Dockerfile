@@ -9,17 +9,21 @@ COPY ComfyStudio.Web/ComfyStudio.Web.csproj ComfyStudio.Web/
 RUN dotnet restore ComfyStudio.Web/ComfyStudio.Web.csproj
 COPY ComfyStudio.Services/ ComfyStudio.Services/
 COPY ComfyStudio.Web/ ComfyStudio.Web/
+COPY version.json ./
+COPY chrome-extension/ chrome-extension/
 RUN dotnet publish ComfyStudio.Web/ComfyStudio.Web.csproj -c Release -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 # curl for the health check; git for self-update diagnostics.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends curl git ca-certificates \
+ && apt-get install -y --no-install-recommends curl git ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/*
 ENV ASPNETCORE_ENVIRONMENT=Production \
     STUDIO_DIR=/workspace/studio \
     COMFYUI_DIR=/workspace/ComfyUI \
     STUDIO_PORT=8000 \
+    RUNTIME_VERSION=1 \
+    RESTART_MODE=exit \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 WORKDIR /app
 COPY --from=build /app ./

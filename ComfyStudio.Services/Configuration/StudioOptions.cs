@@ -18,6 +18,8 @@ public sealed class StudioOptions
     [ConfigurationKeyName("STUDIO_DIR")] public string? StudioDir { get; set; }
     /// <summary>The ComfyUI install; models live in <c>models/&lt;folder&gt;/</c>.</summary>
     [ConfigurationKeyName("COMFYUI_DIR")] public string? ComfyUiDir { get; set; }
+    /// <summary>ComfyUI's log file, shown by the logs viewer as service <c>comfyui</c> (optional).</summary>
+    [ConfigurationKeyName("COMFYUI_LOG")] public string? ComfyUiLog { get; set; }
     [ConfigurationKeyName("STUDIO_PORT")] public int StudioPort { get; set; } = 8000;
     [ConfigurationKeyName("COMFYUI_PORT")] public int ComfyUiPort { get; set; } = 8188;
     [ConfigurationKeyName("COMFYUI_URL")] public string? ComfyUiUrl { get; set; }

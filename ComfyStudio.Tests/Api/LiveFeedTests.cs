@@ -18,12 +18,30 @@ public sealed class LiveFeedTests(StudioFactory factory) : IClassFixture<StudioF
     private static Task SendAsync(WebSocket socket, string text) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
 
-    private static async Task<JsonElement> ReceiveAsync(WebSocket socket)
+    /// <summary>The next message, skipping the periodic system_status ones unless <paramref name="type"/> asks for them.</summary>
+    private static async Task<JsonElement> ReceiveAsync(WebSocket socket, string? type = null)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var buffer = new byte[64 * 1024];
-        var result = await socket.ReceiveAsync(buffer, cts.Token);
-        return JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, result.Count)).RootElement.Clone();
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, cts.Token);
+            var message = JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, result.Count)).RootElement.Clone();
+            var got = message.GetProperty("type").GetString();
+            if (type is null ? got != "system_status" : got == type) return message;
+        }
+    }
+
+    [Fact]
+    public async Task System_subscribers_receive_system_status_from_the_telemetry_sampler()
+    {
+        using var socket = await ConnectAsync();
+        await SendAsync(socket, """{"type": "subscribe", "channels": ["system"]}""");
+        var status = await ReceiveAsync(socket, "system_status"); // a sample every 3 s
+        var data = status.GetProperty("data");
+        foreach (var field in new[] { "cpu_usage", "memory_usage", "gpu_usage", "disk_usage" })
+            Assert.True(data.TryGetProperty(field, out _), field);
+        Assert.InRange(data.GetProperty("memory_usage").GetInt32(), 0, 100);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public class KestrelFactory : StudioFactory, IAsyncLifetime
 }
 
 /// <summary>The app on Kestrel, and Debian's Chromium driven by Playwright.</summary>
-public sealed class BrowserFactory : KestrelFactory
+public class BrowserFactory : KestrelFactory
 {
     private IPlaywright? _playwright;
     public IBrowser Browser { get; private set; } = null!;

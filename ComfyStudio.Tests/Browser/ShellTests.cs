@@ -34,7 +34,7 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
         StringAssert(await signedIn.TextContentAsync(), "primary");
         await page.Locator("[data-event-type='system.backend.started']").First.WaitForAsync();
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(factory.BaseUrl + "/");
         await page.Locator("[data-testid=app-version]").WaitForAsync();
 

@@ -58,4 +58,24 @@ public sealed class EventFeedTests : IAsyncLifetime
         feed.Render(p => p.Add(x => x.Severity, (EventSeverity?)null).Add(x => x.TypePrefix, "system."));
         feed.WaitForAssertion(() => Assert.NotNull(feed.Find("[data-testid=event-feed-empty]")));
     }
+
+    [Fact]
+    public async Task Live_ticks_that_are_not_kept_are_not_listed()
+    {
+        await _log.WriteAsync(new ApiKeyCreated("kept"));
+        var feed = _ctx.Render<EventFeed>(p => p.Add(x => x.Limit, 10));
+        feed.WaitForAssertion(() => Assert.Single(feed.FindAll("[data-event-type]")));
+
+        _bus.Publish(new Tick());
+        _bus.Publish(new BackendStarted("1.2.3"));
+        feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll("[data-event-type]").Count));
+        Assert.Empty(feed.FindAll("[data-event-type='test.tick']"));
+    }
+
+    private sealed record Tick : StudioEvent
+    {
+        public override string Type => "test.tick";
+        public override string Message => "a live figure";
+        public override bool Persist => false;
+    }
 }

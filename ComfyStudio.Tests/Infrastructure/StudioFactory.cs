@@ -48,7 +48,11 @@ public class StudioFactory : WebApplicationFactory<Program>
         builder.UseSetting("COMFYUI_DIR", ComfyUiDir);
         builder.UseSetting("API_KEY", ConfiguredKey);
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
-        builder.ConfigureServices(ConfigureTestServices);
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<ComfyStudio.Web.Hosting.IStudioRestart, RecordingRestart>(); // never stop a shared test host
+            ConfigureTestServices(services);
+        });
     }
 
     public HttpClient CreateKeyClient(string key = PrimaryKey)

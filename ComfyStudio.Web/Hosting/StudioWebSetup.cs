@@ -4,6 +4,10 @@ using ComfyStudio.Services.Data;
 using ComfyStudio.Services.Events;
 using ComfyStudio.Services.Jobs;
 using ComfyStudio.Services.Logging;
+using ComfyStudio.Services.ComfyUi;
+using ComfyStudio.Services.Settings;
+using ComfyStudio.Services.Status;
+using ComfyStudio.Services.Telemetry;
 using ComfyStudio.Web.Api;
 using ComfyStudio.Web.Api.Auth;
 using ComfyStudio.Web.Api.Conventions;
@@ -31,6 +35,11 @@ public static class StudioWebSetup
         builder.AddStudioData(studio);      // first hosted service: the schema is ready before anything uses it
         builder.AddStudioEvents();
         builder.AddStudioKeys();
+        builder.AddStudioSettings();
+        builder.AddStudioComfyUi();
+        builder.AddStudioTelemetry();
+        builder.AddStudioStatus();
+        builder.Services.AddSingleton<IStudioRestart, StudioRestart>();
         builder.AddStudioJobs(studio);
         builder.AddStudioAuth(studio.StudioDir!);
         builder.AddStudioApi(studio);

@@ -1,3 +1,4 @@
+using ComfyStudio.Services.Telemetry;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
@@ -13,7 +14,8 @@ namespace ComfyStudio.Web.LiveFeed;
 /// <summary>
 /// <c>/ws</c>: spec B's WebSocket protocol. Clients subscribe to channels (<c>downloads</c>, <c>queue</c>,
 /// <c>system</c>, <c>workflows</c>) and receive the bus's events for those channels. Every persisted event
-/// is sent on <c>system</c> as <c>{"type":"event","data":{…}}</c>; later features add their own messages.
+/// is sent on <c>system</c> as <c>{"type":"event","data":{…}}</c>, each telemetry sample as <c>system_status</c>;
+/// later features add their own messages.
 /// </summary>
 public static class LiveFeedEndpoint
 {
@@ -52,8 +54,8 @@ public static class LiveFeedEndpoint
         var outbox = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(512) { FullMode = BoundedChannelFullMode.DropOldest });
         using var subscription = bus.Subscribe(evt =>
         {
-            if (subscribed.ContainsKey(ChannelOf(evt)))
-                outbox.Writer.TryWrite(EventMessage(evt));
+            if (subscribed.ContainsKey(ChannelOf(evt)) && MessageOf(evt) is { } message)
+                outbox.Writer.TryWrite(message);
             return Task.CompletedTask;
         });
         var ct = context.RequestAborted;
@@ -160,6 +162,32 @@ public static class LiveFeedEndpoint
                 break;
         }
     }
+
+    /// <summary>
+    /// What a subscriber receives for an event: telemetry samples as spec B's <c>system_status</c>, persisted events
+    /// as <c>event</c>; other live ticks have their own messages (their features add them) or none.
+    /// </summary>
+    public static JsonObject? MessageOf(StudioEvent evt) => evt switch
+    {
+        TelemetrySampled t => SystemStatusMessage(t.Snapshot),
+        { Persist: true } => EventMessage(evt),
+        _ => null,
+    };
+
+    /// <summary>Spec B's <c>system_status</c>: usage percentages, rounded.</summary>
+    public static JsonObject SystemStatusMessage(TelemetrySnapshot t) => new()
+    {
+        ["type"] = "system_status",
+        ["data"] = new JsonObject
+        {
+            ["cpu_usage"] = (int)Math.Round(t.Cpu.LoadPercent),
+            ["memory_usage"] = (int)Math.Round(t.Memory.Percent),
+            ["gpu_usage"] = t.Gpus is { Count: > 0 } g && g[0].UtilizationPercent is { } u ? (int)Math.Round(u) : null,
+            ["disk_usage"] = (int)Math.Round(t.Disk.Percent),
+            ["vram_usage"] = t.Gpus is { Count: > 0 } v ? (int)Math.Round(v[0].MemoryPercent) : null,
+            ["timestamp"] = t.TakenAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+        },
+    };
 
     public static JsonObject EventMessage(StudioEvent evt) => new()
     {

@@ -297,6 +297,9 @@ public sealed class SqliteJobStorage : JobStorage, IDisposable
         }
     }
 
+    /// <summary>Copies what was committed so far into <c>jobs.db</c> now (before a restart).</summary>
+    public void Flush() => Checkpoint();
+
     private void Heartbeat()
     {
         var fetchedBeat = Beat(Options.InvisibilityTimeout);

@@ -1,0 +1,55 @@
+using System.Globalization;
+using Microsoft.Playwright;
+
+namespace ComfyStudio.Tests.Browser;
+
+/// <summary>The dashboard in a real browser: gauges with live figures, pushed over the circuit.</summary>
+public sealed class DashboardPageTests(DashboardPageTests.FastTelemetryFactory factory) : IClassFixture<DashboardPageTests.FastTelemetryFactory>
+{
+    public sealed class FastTelemetryFactory : BrowserFactory
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Telemetry:SampleInterval"] = "00:00:00.300",
+            ["Telemetry:NvidiaSmiPath"] = "/nonexistent/nvidia-smi",
+            ["COMFYUI_URL"] = "http://127.0.0.1:9",
+        };
+    }
+
+    [Fact]
+    public async Task After_login_the_dashboard_shows_live_gauges_sparklines_and_status()
+    {
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/");
+        await page.WaitForURLAsync("**/login?ReturnUrl=*");
+        await factory.SignInAsync(page, "/");
+
+        foreach (var id in new[] { "cpu", "ram", "disk" })
+        {
+            var gauge = page.Locator($"[data-testid=gauge-{id}]");
+            await page.WaitForFunctionAsync($"document.querySelector('[data-testid=gauge-{id}]')?.dataset.percent !== ''");
+            var percent = double.Parse((await gauge.GetAttributeAsync("data-percent"))!, CultureInfo.InvariantCulture);
+            Assert.InRange(percent, 0, 1000); // a load average may pass 100 %
+            Assert.Contains(await gauge.GetAttributeAsync("data-level"), new[] { "normal", "warn", "alert" });
+        }
+        // No nvidia-smi here: the GPU gauge says so instead of showing a number.
+        Assert.Equal("unknown", await page.Locator("[data-testid=gauge-gpu]").GetAttributeAsync("data-level"));
+        StringAssert(await page.Locator("[data-testid=gauge-gpu]").TextContentAsync(), "No GPU");
+
+        // Live: new samples arrive over the circuit and the sparkline appears without a reload.
+        await page.Locator("[data-testid=sparkline-ram]").WaitForAsync();
+        var navigations = 0;
+        page.FrameNavigated += (_, _) => navigations++;
+        var before = await page.Locator("[data-testid=sparkline-ram] path").Last.GetAttributeAsync("d");
+        await page.WaitForFunctionAsync("d => [...document.querySelectorAll('[data-testid=sparkline-ram] path')].pop()?.getAttribute('d') !== d", before);
+        Assert.Equal(0, navigations);
+
+        await page.Locator("[data-testid=comfyui-status]").WaitForAsync();
+        Assert.Equal("unreachable", (await page.Locator("[data-testid=comfyui-status]").TextContentAsync())?.Trim());
+        StringAssert(await page.Locator("[data-testid=components]").TextContentAsync(), "backend");
+        StringAssert(await page.Locator("[data-testid=database]").TextContentAsync(), "events");
+    }
+
+    private static void StringAssert(string? text, string expected) => Assert.Contains(expected, text ?? "");
+}

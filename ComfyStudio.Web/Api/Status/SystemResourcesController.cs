@@ -1,0 +1,164 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComfyStudio.Services.ComfyUi;
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Logging;
+using ComfyStudio.Services.Status;
+using ComfyStudio.Services.Telemetry;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Web.Api.Status;
+
+/// <summary>Spec B's system routes: status, resources, storage and logs, from the same readers as spec A's.</summary>
+[ApiController]
+[Route("api/system")]
+public sealed class SystemResourcesController(TelemetryReader telemetry, IOptions<StudioOptions> options, SecretRedactor redactor) : ControllerBase
+{
+    public const int MaxLines = 2000;
+    public static readonly IReadOnlyList<string> Services = ["dashboard", "comfyui", "jobs"];
+
+    [HttpGet("status")]
+    public async Task<JsonObject> Status([FromServices] ComfyUiClient comfyUi, [FromServices] StudioUptime uptime, CancellationToken ct)
+    {
+        var probe = comfyUi.ProbeAsync(ct);
+        var snapshot = await telemetry.ReadAsync(ct);
+        return StatusResources.SpecB(snapshot, (await probe).Status, uptime.Uptime);
+    }
+
+    [HttpGet("resources")]
+    public async Task<JsonObject> Resources(CancellationToken ct) => StatusResources.Resources(await telemetry.ReadAsync(ct));
+
+    /// <summary>The volume and the model files; <c>detail=true</c> adds each folder's size.</summary>
+    [HttpGet("storage")]
+    public async Task<JsonObject> Storage([FromQuery] bool? detail, [FromServices] ModelFolders models, CancellationToken ct)
+    {
+        var disk = await telemetry.ReadDiskAsync(ct);
+        var folders = models.Read();
+        var byType = new JsonObject();
+        foreach (var f in folders.Where(f => f.Count > 0)) byType[f.Folder] = f.Count;
+        var modelsBody = new JsonObject
+        {
+            ["count"] = folders.Sum(f => f.Count),
+            ["total_size_gb"] = StatusResources.GbOf(folders.Sum(f => f.Bytes)),
+            ["by_type"] = byType,
+        };
+        if (detail == true)
+        {
+            var breakdown = new JsonArray();
+            foreach (var f in folders)
+                breakdown.Add(new JsonObject { ["folder"] = f.Folder, ["count"] = f.Count, ["size_bytes"] = f.Bytes, ["size_gb"] = StatusResources.GbOf(f.Bytes) });
+            modelsBody["folders"] = breakdown;
+            modelsBody["path"] = options.Value.ModelsDir;
+        }
+        return new JsonObject
+        {
+            ["workspace"] = new JsonObject
+            {
+                ["path"] = disk.Path,
+                ["used_gb"] = StatusResources.GbOf(disk.UsedBytes),
+                ["total_gb"] = StatusResources.GbOf(disk.TotalBytes),
+                ["available_gb"] = StatusResources.GbOf(disk.FreeBytes),
+                ["usage_percent"] = StatusResources.Round(disk.Percent),
+            },
+            ["models"] = modelsBody,
+        };
+    }
+
+    public sealed record LogLine(string? Timestamp, string Level, string Service, string Message);
+    public sealed record LogList(IReadOnlyList<LogLine> Logs);
+
+    /// <summary>
+    /// The newest log lines (<c>lines</c>, 1-2000, default 100) of one service (<c>dashboard</c>, <c>comfyui</c>,
+    /// <c>jobs</c>) or all; <c>follow=true</c> streams new lines as server-sent events until the client leaves.
+    /// </summary>
+    [HttpGet("logs")]
+    public async Task<IActionResult> Logs([FromQuery] string? service, [FromQuery] int? lines, [FromQuery] bool? follow,
+        [FromServices] LogRing ring, CancellationToken ct)
+    {
+        var wanted = service?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "all" => null,
+            "preset_manager" => "jobs", // spec B's name for the background work
+            var s when Services.Contains(s) => s,
+            _ => throw StudioException.Validation($"service must be one of {string.Join(", ", Services)} or all"),
+        };
+        var n = lines ?? 100;
+        if (n is < 1 or > MaxLines) throw StudioException.Validation($"lines must be between 1 and {MaxLines}");
+
+        var comfyLog = wanted is null or "comfyui" ? options.Value.ComfyUiLog : null;
+        var tail = ring.Tail(n, wanted).Select(FromRing).ToList();
+        long comfyFrom = 0;
+        if (!string.IsNullOrWhiteSpace(comfyLog))
+            tail = [.. LogFileTail.Read(comfyLog, n, out comfyFrom).Select(FromComfyUi), .. tail];
+        if (tail.Count > n) tail = tail[^n..];
+        if (follow != true) return Ok(new LogList(tail));
+
+        await StreamAsync(tail, wanted, comfyLog, comfyFrom, ring, ct);
+        return new EmptyResult();
+    }
+
+    private async Task StreamAsync(List<LogLine> tail, string? wanted, string? comfyLog, long comfyFrom, LogRing ring, CancellationToken ct)
+    {
+        Response.ContentType = "text/event-stream";
+        Response.Headers.CacheControl = "no-cache";
+        Response.Headers["X-Accel-Buffering"] = "no"; // nginx: do not hold the stream back
+        var queue = System.Threading.Channels.Channel.CreateBounded<LogLine>(
+            new System.Threading.Channels.BoundedChannelOptions(5000) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
+        using var following = ring.Follow(e =>
+        {
+            if (wanted is null || e.Service == wanted) queue.Writer.TryWrite(FromRing(e));
+        });
+        var json = new JsonSerializerOptions();
+        Api.ApiSetup.ConfigureJson(json);
+        foreach (var line in tail) await WriteAsync(line);
+        await Response.Body.FlushAsync(ct);
+        var lastBeat = DateTime.UtcNow;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(TimeSpan.FromMilliseconds(500));
+                try
+                {
+                    await queue.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+                var wrote = false;
+                while (queue.Reader.TryRead(out var line)) { await WriteAsync(line); wrote = true; }
+                if (!string.IsNullOrWhiteSpace(comfyLog))
+                    foreach (var text in LogFileTail.ReadNew(comfyLog, ref comfyFrom)) { await WriteAsync(FromComfyUi(text)); wrote = true; }
+                if (!wrote && DateTime.UtcNow - lastBeat > TimeSpan.FromSeconds(15))
+                {
+                    await Response.WriteAsync(": keep-alive\n\n", ct);
+                    wrote = true;
+                }
+                if (wrote)
+                {
+                    lastBeat = DateTime.UtcNow;
+                    await Response.Body.FlushAsync(ct);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // the client left
+        }
+
+        Task WriteAsync(LogLine line) => Response.WriteAsync("data: " + JsonSerializer.Serialize(line, json) + "\n\n", ct);
+    }
+
+    private static LogLine FromRing(LogEntry e) =>
+        new(e.Timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"), e.Level, e.Service, e.Message);
+
+    /// <summary>ComfyUI's lines carry their own time stamps, if any; the level is read from the usual prefixes.</summary>
+    private LogLine FromComfyUi(string text)
+    {
+        text = redactor.Redact(text);
+        var level = text.Contains("ERROR", StringComparison.Ordinal) || text.StartsWith("Traceback", StringComparison.Ordinal) ? "ERROR"
+            : text.Contains("WARNING", StringComparison.Ordinal) ? "WARNING" : "INFO";
+        return new LogLine(null, level, "comfyui", text);
+    }
+}
