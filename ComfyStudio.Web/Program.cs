@@ -1,3 +1,4 @@
+using ComfyStudio.Services.Configuration;
 using ComfyStudio.Web.Commands;
 using ComfyStudio.Web.Hosting;
 
@@ -6,7 +7,13 @@ if (StudioCommands.IsCommand(args))
 
 StudioRestart.WaitForPreviousProcess(); // a restarted process binds the port its predecessor held
 
-var builder = WebApplication.CreateBuilder(args);
+// An update deployed a newer backend into STUDIO_DIR/backend: run it, and stay as its supervisor.
+var studio = StudioOptions.From(new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build());
+if (BackendLauncher.DeployedBackend(studio, Console.Error) is { } deployed
+    && await BackendLauncher.SuperviseAsync(studio, deployed, args) is { } exitCode)
+    return exitCode;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = StudioHost.ContentRoot() });
 builder.AddStudio();
 
 var app = builder.Build();

@@ -28,6 +28,10 @@ public sealed class StudioOptions
     [ConfigurationKeyName("HOSTING")] public string? Hosting { get; set; }
     [ConfigurationKeyName("REPO_URL")] public string? RepoUrl { get; set; }
     [ConfigurationKeyName("REPO_BRANCH")] public string RepoBranch { get; set; } = "main";
+    /// <summary>How often the release repository is checked for updates (hours; 0 turns the check off).</summary>
+    [ConfigurationKeyName("UPDATE_CHECK_HOURS")] public int UpdateCheckHours { get; set; } = 6;
+    /// <summary>The longest a clone or fetch of the release repository may take.</summary>
+    [ConfigurationKeyName("UPDATE_FETCH_TIMEOUT_SECONDS")] public int UpdateFetchTimeoutSeconds { get; set; } = 120;
     [ConfigurationKeyName("REGISTRY_URL")] public string? RegistryUrl { get; set; }
     [ConfigurationKeyName("CORS_ORIGINS")] public string? CorsOrigins { get; set; }
     /// <summary>Reverse proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For/-Proto are believed.</summary>
@@ -50,6 +54,10 @@ public sealed class StudioOptions
     /// <summary>Hangfire's jobs and their history (the SQLite job storage), beside the app's database.</summary>
     public string JobsDatabasePath => Path.Combine(DatabaseDir, "jobs.db");
     public string ModelsDir => Path.Combine(ComfyUiDir!, "models");
+    /// <summary>Static files an update deployed; served ahead of the built-in <c>wwwroot</c>.</summary>
+    public string FrontendDir => Path.Combine(StudioDir!, "frontend");
+    /// <summary>The self-update's staging clone of the release repository.</summary>
+    public string ReleaseCloneDir => Path.Combine(StudioDir!, ".repo");
 
     /// <summary>
     /// Fills what the environment left empty: <c>STUDIO_DIR</c> and <c>COMFYUI_DIR</c> go on the pod's
@@ -80,7 +88,7 @@ public sealed class StudioOptions
     {
         foreach (var dir in new[] { StudioDir!, DatabaseDir, LogsDir, ModelsDir,
                      Path.Combine(StudioDir!, "workflows", "templates"), Path.Combine(StudioDir!, "workflows", "user"),
-                     Path.Combine(StudioDir!, "catalogs") })
+                     Path.Combine(StudioDir!, "catalogs"), FrontendDir })
             Directory.CreateDirectory(dir);
     }
 

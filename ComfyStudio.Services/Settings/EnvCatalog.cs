@@ -60,6 +60,7 @@ public static class EnvCatalog
             new("HOSTING", "runpod when RUNPOD_POD_ID is set"),
             new("REPO_URL", "Release repository for self-update"),
             new("REPO_BRANCH", "Release branch", "main"),
+            new("UPDATE_CHECK_HOURS", "Hours between update checks (0: off)", "6"),
             new("DOCS_URL", "Documentation link"),
             new("DEV_MODE", "Development mode", "false"),
         ]),

@@ -43,7 +43,7 @@ public sealed class StudioStatus(
         var comfy = await probe;
         var packages = comfy.IsRunning ? (await comfyUi.NodePackagesAsync(ct))?.Count ?? 0 : 0;
         return new StudioStatusReport(local, o.RuntimeVersion, catalogs,
-            Directory.Exists(Path.Combine(o.StudioDir!, "frontend")), comfy, packages,
+            Directory.Exists(o.FrontendDir) && Directory.EnumerateFileSystemEntries(o.FrontendDir).Any(), comfy, packages,
             await disk, await tables, settings.TelegramBotToken is not null, settings.TelegramBotName, o.RepoUrl, o.DevMode);
     }
 }

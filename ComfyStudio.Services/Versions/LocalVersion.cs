@@ -18,9 +18,22 @@ public sealed class LocalVersion(IOptions<StudioOptions> options, ILogger<LocalV
     /// <summary>The manifest shipped beside the app.</summary>
     public static string BuiltInPath => Path.Combine(AppContext.BaseDirectory, FileName);
 
-    public VersionManifest Read()
+    public VersionManifest Read() => ReadFirst(DeployedPath, BuiltInPath);
+
+    /// <summary>The manifest shipped with the running build.</summary>
+    public VersionManifest ReadBuiltIn() => ReadFirst(BuiltInPath);
+
+    /// <summary>
+    /// The runtime this install has: <c>RUNTIME_VERSION</c> when the image sets it, else the runtime of the manifest
+    /// shipped with the running build.
+    /// </summary>
+    public int Runtime => options.Value.RuntimeVersion > 0
+        ? options.Value.RuntimeVersion
+        : int.TryParse(ReadBuiltIn().Component("runtime")?.VersionText, out var n) ? n : 0;
+
+    private VersionManifest ReadFirst(params string[] paths)
     {
-        foreach (var path in new[] { DeployedPath, BuiltInPath })
+        foreach (var path in paths)
         {
             if (!File.Exists(path)) continue;
             try

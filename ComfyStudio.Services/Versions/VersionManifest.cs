@@ -22,8 +22,8 @@ public sealed record ComponentVersion(JsonNode? Version, string? Date, string? D
 /// </summary>
 public sealed record VersionManifest(string AppVersion, string Date, int MinRuntime, IReadOnlyDictionary<string, ComponentVersion> Components)
 {
-    /// <summary>The components spec A names, in its order.</summary>
-    public static readonly IReadOnlyList<string> KnownComponents = ["runtime", "backend", "frontend", "models", "loras", "llm_models", "workflows"];
+    /// <summary>The components spec A names, in its order, and the Chrome extension.</summary>
+    public static readonly IReadOnlyList<string> KnownComponents = ["runtime", "backend", "frontend", "models", "loras", "llm_models", "workflows", "chrome_extension"];
 
     public ComponentVersion? Component(string name) => Components.GetValueOrDefault(name);
 

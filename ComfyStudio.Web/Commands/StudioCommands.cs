@@ -15,7 +15,7 @@ namespace ComfyStudio.Web.Commands;
 /// </summary>
 public static class StudioCommands
 {
-    private static readonly string[] Names = ["generate-key", "revoke-key", "list-keys"];
+    private static readonly string[] Names = ["generate-key", "revoke-key", "list-keys", "backend-path"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
@@ -48,7 +48,18 @@ public static class StudioCommands
                 await output.WriteLineAsync($"{k.Name}\t{k.Prefix}…\tcreated {k.CreatedAt:yyyy-MM-dd HH:mm}Z\tlast used {(k.LastUsedAt is { } l ? l.ToString("yyyy-MM-dd HH:mm") + "Z" : "never")}");
         }));
 
-        var root = new RootCommand("ComfyStudio: run with no arguments to start the server") { generate, revoke, list };
+        var backendPath = new Command("backend-path", "Print the backend to start: the one an update deployed when this runtime supports it, else this build (the Docker entrypoint uses it)") { studioDir };
+        backendPath.SetAction(async (r, ct) =>
+        {
+            var builder = new ConfigurationBuilder().AddEnvironmentVariables();
+            if (r.GetValue(studioDir) is { Length: > 0 } dir) builder.AddInMemoryCollection([new("STUDIO_DIR", dir)]);
+            var studio = StudioOptions.From(builder.Build());
+            var dll = Hosting.BackendLauncher.DeployedBackend(studio, error) ?? Path.Combine(AppContext.BaseDirectory, Hosting.BackendLauncher.AssemblyFile);
+            await output.WriteLineAsync(dll);
+            return 0;
+        });
+
+        var root = new RootCommand("ComfyStudio: run with no arguments to start the server") { generate, revoke, list, backendPath };
         var config = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(config);
     }

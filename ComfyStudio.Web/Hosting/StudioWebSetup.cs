@@ -8,6 +8,8 @@ using ComfyStudio.Services.ComfyUi;
 using ComfyStudio.Services.Settings;
 using ComfyStudio.Services.Status;
 using ComfyStudio.Services.Telemetry;
+using ComfyStudio.Services.Updates;
+using Microsoft.Extensions.FileProviders;
 using ComfyStudio.Web.Api;
 using ComfyStudio.Web.Api.Auth;
 using ComfyStudio.Web.Api.Conventions;
@@ -40,6 +42,7 @@ public static class StudioWebSetup
         builder.AddStudioTelemetry();
         builder.AddStudioStatus();
         builder.Services.AddSingleton<IStudioRestart, StudioRestart>();
+        builder.AddStudioUpdates();
         builder.AddStudioJobs(studio);
         builder.AddStudioAuth(studio.StudioDir!);
         builder.AddStudioApi(studio);
@@ -54,6 +57,10 @@ public static class StudioWebSetup
         app.UseTrustedProxies(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StudioOptions>>().Value);
         app.UseExceptionHandler();
         app.UseStatusCodePages(ApiStatusCodes.WriteBodyAsync);
+        app.UseMaintenanceGate();
+        // What an update deployed to STUDIO_DIR/frontend is served ahead of the built-in wwwroot.
+        var studio = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StudioOptions>>().Value;
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(studio.FrontendDir) });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseCors();
         app.UseAuthentication();

@@ -21,8 +21,8 @@ public static class StatusResources
             ["backend"] = Component(local, "backend", "running", fallbackVersion: runningVersion),
             ["frontend"] = Component(local, "frontend", s.FrontendDeployed ? "loaded" : "built-in"),
             ["models"] = Component(local, "models", Plural(c.Models, "model"), extra: o => { o["count"] = c.Models; o["present"] = c.ModelsPresent; }),
-            ["loras"] = Component(local, "loras", Plural(c.Loras, "lora")),
-            ["llm_models"] = Component(local, "llm_models", Plural(c.LlmModels, "llm model")),
+            ["loras"] = Component(local, "loras", Plural(c.Loras, "lora"), extra: o => o["count"] = c.Loras),
+            ["llm_models"] = Component(local, "llm_models", Plural(c.LlmModels, "llm model"), extra: o => o["count"] = c.LlmModels),
             ["workflows"] = Component(local, "workflows", Plural(c.Workflows, "workflow"), extra: o => o["count"] = c.Workflows),
         };
         var tables = new JsonObject();

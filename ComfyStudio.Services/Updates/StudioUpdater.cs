@@ -1,0 +1,203 @@
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComfyStudio.Services.Events;
+using ComfyStudio.Services.Versions;
+using Hangfire;
+using Microsoft.Extensions.Logging;
+
+namespace ComfyStudio.Services.Updates;
+
+/// <summary>What an update did (spec A's three answers: updated, up to date, blocked). Also the Hangfire job's result.</summary>
+public sealed class UpdateResult
+{
+    public List<string> Updated { get; init; } = [];
+    public bool RestartNeeded { get; init; }
+    public string Message { get; init; } = "";
+    public bool Blocked { get; init; }
+    public int? RemoteMinRuntime { get; init; }
+    public int? LocalRuntime { get; init; }
+    /// <summary>The manifests compared (spec A's <c>debug</c>), as JSON text.</summary>
+    public string? LocalVersionJson { get; init; }
+    public string? RemoteVersionJson { get; init; }
+}
+
+/// <summary>
+/// The update itself, run as a Hangfire job (facts §4.3, corrected): fetch, runtime gate, compare, then — in
+/// maintenance mode — back up the database when the backend changes and deploy every changed component all or
+/// nothing. <c>runtime</c> is never deployed.
+/// </summary>
+public sealed class StudioUpdater(
+    ReleaseRepository repository, ComponentDeployer deployer, LocalVersion local, UpdateNotice notice,
+    MaintenanceMode maintenance, DatabaseBackup backup, UpdateRuns runs, EventBus bus, ILogger<StudioUpdater> logger)
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    [DisplayName("Update from the release repository")]
+    [AutomaticRetry(Attempts = 0)]
+    [Queue("critical")]
+    public async Task<UpdateResult> RunAsync(string[] skipComponents, string? run, CancellationToken ct)
+    {
+        try
+        {
+            var result = await UpdateAsync(skipComponents, ct);
+            runs.Complete(run, result);
+            return result;
+        }
+        catch (Exception e)
+        {
+            var failure = e as UpdateFailedException ?? new UpdateFailedException(e.Message, e);
+            logger.LogError(e, "Update failed: {Reason}", failure.Message);
+            bus.Publish(new StudioUpdateFailed(failure.Message));
+            runs.Fail(run, failure);
+            throw failure; // the job shows as failed in the dashboard, with the reason
+        }
+    }
+
+    private async Task<UpdateResult> UpdateAsync(string[] skipComponents, CancellationToken ct)
+    {
+        var skip = ReleaseComponents.ValidateSkipList(skipComponents);
+        Report("Fetching the release repository");
+        var fetched = await repository.FetchAsync(ct);
+        notice.Record(fetched);
+        var remote = fetched.Manifest;
+        var installed = local.Read();
+        var debugLocal = installed.ToJson().ToJsonString();
+        var debugRemote = remote.ToJson().ToJsonString();
+
+        var runtime = local.Runtime;
+        if (remote.MinRuntime > runtime)
+        {
+            var message = $"Update requires Docker image runtime v{remote.MinRuntime} (you have v{runtime})";
+            logger.LogWarning("{Message}", message);
+            return new UpdateResult
+            {
+                Blocked = true, Message = message, RemoteMinRuntime = remote.MinRuntime, LocalRuntime = runtime,
+                LocalVersionJson = debugLocal, RemoteVersionJson = debugRemote,
+            };
+        }
+
+        var changed = ReleaseComponents.Deployable
+            .Where(c => !skip.Contains(c.Name) && remote.Component(c.Name) is { } r
+                        && ReleaseComponents.IsNewer(r.Version, installed.Component(c.Name)?.Version))
+            .ToList();
+        if (changed.Count == 0)
+        {
+            Report("Everything up to date");
+            return new UpdateResult { Message = "Everything up to date", LocalVersionJson = debugLocal, RemoteVersionJson = debugRemote };
+        }
+
+        var names = changed.Select(c => c.Name).ToList();
+        var restart = names.Contains(ReleaseComponents.Backend);
+        maintenance.Enter("Updating " + string.Join(", ", names));
+        try
+        {
+            var parts = changed.Select(c => new DeployPart(c, c.SourceIn(remote.Component(c.Name)))).ToList();
+            if (restart)
+            {
+                Report("Backing up the database");
+                await backup.CreateAsync(ct);
+            }
+            var merged = Merge(installed, remote, names);
+            await deployer.DeployAsync(fetched.Commit, parts, merged.ToJsonString(Indented), new Progress(this), ct);
+            logger.LogInformation("Updated {Components} to release {Version} ({Commit})", names, remote.AppVersion, fetched.Commit[..7]);
+            bus.Publish(new StudioUpdated(names, restart, remote.AppVersion));
+            notice.Refresh();
+            Report(restart ? "Updated; restarting into the new backend" : "Updated");
+            return new UpdateResult
+            {
+                Updated = names, RestartNeeded = restart, Message = "Updated: " + string.Join(", ", names),
+                LocalVersionJson = debugLocal, RemoteVersionJson = debugRemote,
+            };
+        }
+        catch
+        {
+            restart = false;
+            throw;
+        }
+        finally
+        {
+            if (!restart) maintenance.Leave(); // after a backend update it stays on until the process is replaced
+        }
+    }
+
+    /// <summary>
+    /// The new local manifest (facts §4.3 step 9): the remote one, except that every component not deployed now —
+    /// skipped, runtime, or not newer — keeps its local entry, so the manifest describes what is on disk.
+    /// </summary>
+    internal static JsonObject Merge(VersionManifest installed, VersionManifest remote, IReadOnlyCollection<string> deployed)
+    {
+        var components = new Dictionary<string, ComponentVersion>(StringComparer.Ordinal);
+        foreach (var (name, entry) in remote.Components)
+            components[name] = deployed.Contains(name) ? entry : installed.Component(name) ?? entry;
+        foreach (var (name, entry) in installed.Components)
+            components.TryAdd(name, entry);
+        foreach (var name in remote.Components.Keys.Where(n => !deployed.Contains(n) && installed.Component(n) is null).ToList())
+            components.Remove(name); // not installed, not deployed: not claimed
+        return (remote with { Components = components }).ToJson();
+    }
+
+    private void Report(string step) => bus.Publish(new UpdateProgress(step));
+
+    private sealed class Progress(StudioUpdater updater) : IProgress<string>
+    {
+        public void Report(string value) => updater.Report(value);
+    }
+}
+
+/// <summary>
+/// Starts updates and lets their callers wait: one update at a time; the API call and the System page enqueue the
+/// Hangfire job and wait for its result here.
+/// </summary>
+public sealed class UpdateRuns(IBackgroundJobClient jobs)
+{
+    private readonly Dictionary<string, TaskCompletionSource<UpdateResult>> _waiting = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <summary>How long a caller waits for the job before it is told the update still runs.</summary>
+    public TimeSpan WaitLimit { get; set; } = TimeSpan.FromMinutes(20);
+
+    public bool Running
+    {
+        get { lock (_lock) return _waiting.Count > 0; }
+    }
+
+    /// <summary>Validates the skip list (400), refuses a second update (409), enqueues the job and waits for its result.</summary>
+    /// <exception cref="UpdateFailedException">The update failed; nothing changed.</exception>
+    public async Task<UpdateResult> RunAsync(IEnumerable<string?>? skipComponents, CancellationToken ct = default)
+    {
+        var skip = ReleaseComponents.ValidateSkipList(skipComponents).Order(StringComparer.Ordinal).ToArray();
+        var run = Guid.NewGuid().ToString("N");
+        var done = new TaskCompletionSource<UpdateResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            if (_waiting.Count > 0) throw Errors.StudioException.Conflict("An update is already running");
+            _waiting[run] = done;
+        }
+        try
+        {
+            jobs.Enqueue<StudioUpdater>(u => u.RunAsync(skip, run, CancellationToken.None));
+            return await done.Task.WaitAsync(WaitLimit, ct);
+        }
+        catch (TimeoutException)
+        {
+            throw new UpdateFailedException($"The update did not finish within {WaitLimit.TotalMinutes:0} minutes; see the jobs dashboard");
+        }
+        finally
+        {
+            lock (_lock) _waiting.Remove(run);
+        }
+    }
+
+    internal void Complete(string? run, UpdateResult result)
+    {
+        lock (_lock)
+            if (run is not null && _waiting.TryGetValue(run, out var tcs)) tcs.TrySetResult(result);
+    }
+
+    internal void Fail(string? run, UpdateFailedException e)
+    {
+        lock (_lock)
+            if (run is not null && _waiting.TryGetValue(run, out var tcs)) tcs.TrySetException(e);
+    }
+}

@@ -1,0 +1,338 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ComfyStudio.Services.Updates;
+using ComfyStudio.Tests.Infrastructure;
+using ComfyStudio.Web.Hosting;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ComfyStudio.Tests.Updates;
+
+/// <summary>Spec A's remote-version and update against local bare repositories built in the test.</summary>
+public sealed class UpdateApiTests : IDisposable
+{
+    private readonly ReleaseSource _source = new();
+    private readonly List<IDisposable> _hosts = [];
+
+    /// <summary>Told before each component is swapped in; a test makes it throw or wait.</summary>
+    public sealed class DeployHook : IDeployObserver
+    {
+        public Action<string>? OnSwap { get; set; }
+        public void BeforeSwap(string component) => OnSwap?.Invoke(component);
+    }
+
+    public sealed class UpdateFactory(string repoUrl, int runtime) : StudioFactory
+    {
+        public DeployHook Hook { get; } = new();
+        public RecordingRestart Restart { get; } = new();
+
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["REPO_URL"] = repoUrl,
+            ["RUNTIME_VERSION"] = runtime.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Telemetry:NvidiaSmiPath"] = "/nonexistent/nvidia-smi",
+            ["COMFYUI_URL"] = "http://127.0.0.1:9",
+        };
+
+        protected override void ConfigureTestServices(IServiceCollection services)
+        {
+            services.AddSingleton<IDeployObserver>(Hook);
+            services.AddSingleton<IStudioRestart>(Restart);
+        }
+
+        public string Studio(params string[] parts) => Path.Combine([DataDir, .. parts]);
+    }
+
+    private UpdateFactory Host(string? repoUrl = null, int runtime = 1)
+    {
+        var host = new UpdateFactory(repoUrl ?? _source.Url, runtime);
+        _hosts.Add(host);
+        return host;
+    }
+
+    private static Task<HttpResponseMessage> UpdateAsync(HttpClient client, object? body = null) =>
+        client.PostAsJsonAsync("/api/admin/system/update", body ?? new { });
+
+    [Fact]
+    public async Task Remote_version_answers_the_fetched_release_beside_the_local_one()
+    {
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("backend", "0.2.0")));
+        var client = Host().CreateKeyClient();
+
+        var body = await client.GetFromJsonAsync<JsonElement>("/api/admin/system/remote-version");
+
+        Assert.Equal("0.2.0", body.GetProperty("remote").GetProperty("app_version").GetString());
+        Assert.Equal(0, body.GetProperty("remote").GetProperty("min_runtime").GetInt32());
+        Assert.Equal("0.2.0", body.GetProperty("remote").GetProperty("components").GetProperty("backend").GetProperty("version").GetString());
+        Assert.Equal("2026-11-24 09:00", body.GetProperty("remote").GetProperty("components").GetProperty("backend").GetProperty("date").GetString());
+        Assert.Equal("0.1.0", body.GetProperty("local").GetProperty("app_version").GetString());
+        Assert.Equal("0.1.0", body.GetProperty("local").GetProperty("components").GetProperty("backend").GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public async Task Remote_version_fails_with_500_when_the_remote_is_missing_or_its_version_json_is_bad()
+    {
+        var missing = Host(Path.Combine(_source.Root, "no-such.git")).CreateKeyClient();
+        var body = await ErrorAssert.IsErrorBody(await missing.GetAsync("/api/admin/system/remote-version"), HttpStatusCode.InternalServerError, "INTERNAL_ERROR");
+        Assert.Equal("Cannot fetch remote version", body.GetProperty("detail").GetString());
+
+        _source.Publish("{ not json");
+        var corrupt = Host().CreateKeyClient();
+        body = await ErrorAssert.IsErrorBody(await corrupt.GetAsync("/api/admin/system/remote-version"), HttpStatusCode.InternalServerError, "INTERNAL_ERROR");
+        Assert.Equal("Cannot fetch remote version", body.GetProperty("detail").GetString());
+        var update = await ErrorAssert.IsErrorBody(await UpdateAsync(corrupt), HttpStatusCode.InternalServerError, "INTERNAL_ERROR");
+        Assert.StartsWith("Update failed: The release's version.json is malformed", update.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Without_a_release_repository_both_routes_say_self_update_is_off()
+    {
+        var client = Host(repoUrl: "").CreateKeyClient();
+        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/system/remote-version"), HttpStatusCode.Conflict, "CONFLICT");
+        await ErrorAssert.IsErrorBody(await UpdateAsync(client), HttpStatusCode.Conflict, "CONFLICT");
+    }
+
+    [Fact]
+    public async Task Update_deploys_every_newer_component_backs_up_the_database_and_asks_for_a_restart()
+    {
+        var host = Host();
+        var client = host.CreateKeyClient();
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("backend", "0.2.0"), ("frontend", "0.2.0"), ("models", 2), ("loras", 2),
+            ("llm_models", 2), ("workflows", 2), ("chrome_extension", 2)), ReleaseSource.AllComponents("r2"));
+
+        var response = await UpdateAsync(client);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(["backend", "frontend", "models", "loras", "llm_models", "workflows", "chrome_extension"],
+            body.GetProperty("updated").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.True(body.GetProperty("restart_needed").GetBoolean());
+        Assert.Equal("Updated: backend, frontend, models, loras, llm_models, workflows, chrome_extension", body.GetProperty("message").GetString());
+        Assert.Equal("0.1.0", body.GetProperty("debug").GetProperty("local_version_json").GetProperty("app_version").GetString());
+        Assert.Equal("0.2.0", body.GetProperty("debug").GetProperty("remote_version_json").GetProperty("app_version").GetString());
+        Assert.False(body.TryGetProperty("blocked", out _));
+
+        Assert.Equal("backend r2", File.ReadAllText(host.Studio("backend", "ComfyStudio.Web.txt")));
+        Assert.Equal("lib r2", File.ReadAllText(host.Studio("backend", "lib", "extra.txt")));
+        Assert.True(File.Exists(host.Studio("workflows", "templates", "t2i-r2", "workflow.json")));
+        Assert.Contains("9.9.9", File.ReadAllText(host.Studio("chrome-extension", "src", "manifest.json")));
+        // Frontend files are served ahead of the built-in ones at once; catalogs and workflows count without a restart.
+        Assert.Equal("frontend r2", await host.CreateAnonymousClient().GetStringAsync("/hello.txt"));
+        // After a backend update maintenance lasts until the process is replaced (here a recorded restart: end it by hand).
+        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/system/status"), HttpStatusCode.ServiceUnavailable, "MAINTENANCE");
+        host.Services.GetRequiredService<MaintenanceMode>().Leave();
+        var status = await client.GetFromJsonAsync<JsonElement>("/api/admin/system/status");
+        Assert.Equal("0.2.0", status.GetProperty("app_version").GetString());
+        var components = status.GetProperty("components");
+        Assert.Equal(2, components.GetProperty("models").GetProperty("count").GetInt32());
+        Assert.Equal(3, components.GetProperty("llm_models").GetProperty("count").GetInt32());
+        Assert.Equal(1, components.GetProperty("workflows").GetProperty("count").GetInt32());
+
+        var local = JsonDocument.Parse(File.ReadAllText(host.Studio("version.json"))).RootElement;
+        Assert.Equal("0.2.0", local.GetProperty("components").GetProperty("backend").GetProperty("version").GetString());
+        Assert.Equal(1, local.GetProperty("components").GetProperty("runtime").GetProperty("version").GetInt32());
+        Assert.Single(Directory.GetFiles(host.Studio("database", "backups"), "studio-*.db"));
+        Assert.Equal(["the backend was updated"], host.Restart.Reasons);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(host.DataDir, "*.previous-*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(host.DataDir, "*.staging-*", SearchOption.AllDirectories));
+
+        var events = await client.GetFromJsonAsync<JsonElement>("/api/admin/events?types=system.updated");
+        Assert.Contains(events.GetProperty("events").EnumerateArray(), e => e.GetProperty("type").GetString() == "system.updated");
+        // The update ran as a Hangfire job, visible with its result.
+        var monitor = host.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        Assert.Contains(monitor.SucceededJobs(0, 20), j => j.Value.Job.Type == typeof(StudioUpdater));
+    }
+
+    [Fact]
+    public async Task Skipped_components_stay_as_they_are_and_keep_their_local_version_entry()
+    {
+        var host = Host();
+        var client = host.CreateKeyClient();
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("frontend", "0.2.0"), ("models", 2), ("loras", 2)), ReleaseSource.AllComponents("r2"));
+
+        var body = await (await UpdateAsync(client, new { skip_components = new[] { "frontend", "loras" } })).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(["models"], body.GetProperty("updated").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.False(body.GetProperty("restart_needed").GetBoolean());
+        Assert.False(File.Exists(host.Studio("frontend", "hello.txt")));
+        Assert.False(File.Exists(host.Studio("catalogs", "loras.json")));
+        var local = JsonDocument.Parse(File.ReadAllText(host.Studio("version.json"))).RootElement.GetProperty("components");
+        Assert.Equal("0.1.0", local.GetProperty("frontend").GetProperty("version").GetString());
+        Assert.Equal(1, local.GetProperty("loras").GetProperty("version").GetInt32());
+        Assert.Equal(2, local.GetProperty("models").GetProperty("version").GetInt32());
+        Assert.Empty(host.Restart.Reasons);
+
+        // Asked again without the skip list, the skipped components are still newer there.
+        body = await (await UpdateAsync(client)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(["frontend", "loras"], body.GetProperty("updated").EnumerateArray().Select(e => e.GetString()!).ToArray());
+    }
+
+    [Theory]
+    [InlineData("""{"skip_components": ["models", "nonsense"]}""")]
+    [InlineData("""{"skip_components": "models"}""")]
+    [InlineData("""{"skip_components": [1]}""")]
+    [InlineData("{\"skip_components\": [")]
+    public async Task A_bad_skip_list_is_refused_with_400(string json)
+    {
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("models", 2)), ReleaseSource.AllComponents("r2"));
+        var host = Host();
+        var response = await host.CreateKeyClient().PostAsync("/api/admin/system/update", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        await ErrorAssert.IsErrorBody(response, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        Assert.False(File.Exists(host.Studio("catalogs", "models.json")));
+    }
+
+    [Fact]
+    public async Task An_update_that_needs_a_newer_runtime_is_blocked_and_changes_nothing()
+    {
+        _source.Publish(ReleaseSource.Manifest("0.3.0", 3, ("backend", "0.3.0"), ("models", 2)), ReleaseSource.AllComponents("r3"));
+        var host = Host(runtime: 2);
+
+        var body = await (await UpdateAsync(host.CreateKeyClient())).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.True(body.GetProperty("blocked").GetBoolean());
+        Assert.Equal("Update requires Docker image runtime v3 (you have v2)", body.GetProperty("message").GetString());
+        Assert.Equal(3, body.GetProperty("remote_min_runtime").GetInt32());
+        Assert.Equal(2, body.GetProperty("local_runtime").GetInt32());
+        Assert.Empty(body.GetProperty("updated").EnumerateArray());
+        Assert.False(body.GetProperty("restart_needed").GetBoolean());
+        Assert.False(Directory.Exists(host.Studio("backend")));
+        Assert.False(File.Exists(host.Studio("version.json")));
+    }
+
+    [Fact]
+    public async Task An_install_that_has_every_version_is_up_to_date()
+    {
+        _source.Publish(ReleaseSource.Manifest(), ReleaseSource.AllComponents("same"));
+        var host = Host();
+        var body = await (await UpdateAsync(host.CreateKeyClient())).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Everything up to date", body.GetProperty("message").GetString());
+        Assert.Empty(body.GetProperty("updated").EnumerateArray());
+        Assert.False(body.GetProperty("restart_needed").GetBoolean());
+        Assert.True(body.TryGetProperty("debug", out _));
+        Assert.False(File.Exists(host.Studio("version.json")));
+    }
+
+    [Fact]
+    public async Task A_rewritten_history_and_a_damaged_staging_clone_are_fetched_again()
+    {
+        var host = Host();
+        var client = host.CreateKeyClient();
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("models", 2)), ReleaseSource.AllComponents("r2"));
+        Assert.Equal(["models"], (await (await UpdateAsync(client)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("updated").EnumerateArray().Select(e => e.GetString()!));
+
+        // The maintainer force-pushes an unrelated history.
+        _source.Publish(ReleaseSource.Manifest("0.3.0", 0, ("models", 3)), ReleaseSource.AllComponents("r3"), newHistory: true);
+        var remote = await client.GetFromJsonAsync<JsonElement>("/api/admin/system/remote-version");
+        Assert.Equal("0.3.0", remote.GetProperty("remote").GetProperty("app_version").GetString());
+        Assert.Equal(["models"], (await (await UpdateAsync(client)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("updated").EnumerateArray().Select(e => e.GetString()!));
+
+        // The staging clone loses its objects (a full disk, a bad copy): the next fetch clones afresh.
+        Directory.Delete(host.Studio(".repo", "objects"), recursive: true);
+        _source.Publish(ReleaseSource.Manifest("0.4.0", 0, ("models", 4)), ReleaseSource.AllComponents("r4"));
+        remote = await client.GetFromJsonAsync<JsonElement>("/api/admin/system/remote-version");
+        Assert.Equal("0.4.0", remote.GetProperty("remote").GetProperty("app_version").GetString());
+    }
+
+    [Fact]
+    public async Task A_deploy_that_fails_half_way_puts_every_component_back()
+    {
+        var host = Host();
+        var client = host.CreateKeyClient();
+        // What is installed before: an older frontend and models catalog.
+        Directory.CreateDirectory(host.Studio("frontend"));
+        File.WriteAllText(host.Studio("frontend", "hello.txt"), "frontend r1");
+        File.WriteAllText(host.Studio("catalogs", "models.json"), """{"version": 1, "categories": []}""");
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("backend", "0.2.0"), ("frontend", "0.2.0"), ("models", 2), ("workflows", 2)), ReleaseSource.AllComponents("r2"));
+        host.Hook.OnSwap = c => { if (c == "workflows") throw new IOException("disk went away"); };
+
+        var body = await ErrorAssert.IsErrorBody(await UpdateAsync(client), HttpStatusCode.InternalServerError, "INTERNAL_ERROR");
+
+        Assert.Equal("Update failed: disk went away", body.GetProperty("detail").GetString());
+        Assert.False(Directory.Exists(host.Studio("backend")));
+        Assert.Equal("frontend r1", File.ReadAllText(host.Studio("frontend", "hello.txt")));
+        Assert.Single(Directory.GetFiles(host.Studio("frontend")));
+        Assert.Equal("""{"version": 1, "categories": []}""", File.ReadAllText(host.Studio("catalogs", "models.json")));
+        Assert.Empty(Directory.GetDirectories(host.Studio("workflows", "templates")));
+        Assert.False(File.Exists(host.Studio("version.json")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(host.DataDir, "*.previous-*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(host.DataDir, "*.staging-*", SearchOption.AllDirectories));
+        Assert.False(File.Exists(host.Studio(".update-journal.json")));
+        Assert.Empty(host.Restart.Reasons);
+        // Maintenance is over: the API answers again.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/admin/events")).StatusCode);
+        var events = await client.GetFromJsonAsync<JsonElement>("/api/admin/events?types=system.update.failed");
+        Assert.Single(events.GetProperty("events").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_release_that_points_a_component_outside_its_folder_is_refused()
+    {
+        var host = Host();
+        var manifest = ReleaseSource.Manifest("0.2.0", 0, ("models", 2)).Replace("catalogs/models.json", "../../outside.json");
+        _source.Publish(manifest, new Dictionary<string, string> { ["catalogs/models.json"] = "{}" });
+        var body = await ErrorAssert.IsErrorBody(await UpdateAsync(host.CreateKeyClient()), HttpStatusCode.InternalServerError, "INTERNAL_ERROR");
+        Assert.Contains("unsafe location", body.GetProperty("detail").GetString());
+        Assert.False(File.Exists(host.Studio("catalogs", "models.json")));
+    }
+
+    [Fact]
+    public async Task While_deploying_the_api_answers_503_pages_say_updating_and_a_second_update_is_refused()
+    {
+        var host = Host();
+        var client = host.CreateKeyClient();
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("models", 2)), ReleaseSource.AllComponents("r2"));
+        using var reached = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        host.Hook.OnSwap = _ => { reached.Release(); release.Wait(TimeSpan.FromSeconds(30)); };
+
+        var update = UpdateAsync(client);
+        Assert.True(await reached.WaitAsync(TimeSpan.FromSeconds(30)), "the deploy started");
+
+        var busy = await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/events"), HttpStatusCode.ServiceUnavailable, "MAINTENANCE");
+        Assert.Equal("System is updating, please wait...", busy.GetProperty("detail").GetString());
+        var page = await host.CreateAnonymousClient().GetAsync("/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        Assert.Contains("Updating…", await page.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/health")).StatusCode);
+        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/system/remote-version"), HttpStatusCode.ServiceUnavailable, "MAINTENANCE");
+        Assert.Throws<ComfyStudio.Services.Errors.StudioException>(() =>
+            host.Services.GetRequiredService<UpdateRuns>().RunAsync([]).GetAwaiter().GetResult());
+
+        release.Release();
+        Assert.Equal(HttpStatusCode.OK, (await update).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/admin/events")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_recurring_check_announces_a_release_once_and_is_scheduled_only_with_a_repository()
+    {
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("frontend", "0.2.0")), ReleaseSource.AllComponents("r2"));
+        var host = Host();
+        var client = host.CreateKeyClient();
+        using (var scope = host.Services.CreateScope())
+        {
+            var check = scope.ServiceProvider.GetRequiredService<UpdateCheck>();
+            Assert.Equal(["frontend"], await check.RunAsync(CancellationToken.None));
+            Assert.Equal(["frontend"], await check.RunAsync(CancellationToken.None));
+        }
+        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/api/admin/events?types=system.update.available"))
+            .GetProperty("events").GetArrayLength() == 1, what: "the announcement");
+        await Task.Delay(300);
+        Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/api/admin/events?types=system.update.available")).GetProperty("events").GetArrayLength());
+        Assert.Equal(["frontend"], host.Services.GetRequiredService<UpdateNotice>().Available());
+
+        using (var connection = host.Services.GetRequiredService<JobStorage>().GetConnection())
+            Assert.Contains(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == UpdateCheck.RecurringJobId && j.Cron == "0 */6 * * *");
+        var off = Host(repoUrl: "");
+        _ = off.Services; // started
+        using (var connection = off.Services.GetRequiredService<JobStorage>().GetConnection())
+            Assert.DoesNotContain(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == UpdateCheck.RecurringJobId);
+    }
+
+    public void Dispose()
+    {
+        foreach (var h in _hosts) h.Dispose();
+        _source.Dispose();
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Versions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Web.Hosting;
+
+/// <summary>
+/// Starts the backend an update deployed (<c>STUDIO_DIR/backend</c>) instead of the built-in one, when it holds a
+/// complete build this runtime supports. The built-in app then stays as a small supervisor: it runs the deployed
+/// backend with <c>RESTART_MODE=exit</c>, starts it again when it asks to be restarted, forwards stop signals,
+/// and falls back to running itself when the deployed build is gone, unsupported, or fails at start.
+/// </summary>
+public static class BackendLauncher
+{
+    /// <summary>Set on a backend started by a supervisor (or the Docker entrypoint): it runs itself, never hands over.</summary>
+    public const string SupervisedVariable = "COMFYSTUDIO_SUPERVISED";
+    public const string AssemblyFile = "ComfyStudio.Web.dll";
+    private static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(30);
+
+    /// <summary>The deployed backend's main assembly to run instead of this build, or null to run this build.</summary>
+    public static string? DeployedBackend(StudioOptions studio, TextWriter? why = null)
+    {
+        if (Environment.GetEnvironmentVariable(SupervisedVariable) == "1") return null;
+        var dir = Path.Combine(studio.StudioDir!, "backend");
+        var dll = Path.Combine(dir, AssemblyFile);
+        if (!File.Exists(dll)) return null;
+        if (SamePath(AppContext.BaseDirectory, dir)) return null; // this is the deployed backend
+        if (File.Exists(Path.Combine(studio.StudioDir!, ".update-journal.json")))
+        {
+            why?.WriteLine("ComfyStudio: an interrupted update is being recovered; starting the built-in backend");
+            return null;
+        }
+        var problem = Unsupported(studio, dir);
+        if (problem is not null)
+        {
+            why?.WriteLine($"ComfyStudio: the deployed backend cannot run here ({problem}); starting the built-in one");
+            return null;
+        }
+        return dll;
+    }
+
+    /// <summary>Why this runtime cannot run the build in <paramref name="dir"/>, or null when it can.</summary>
+    internal static string? Unsupported(StudioOptions studio, string dir)
+    {
+        var config = Path.Combine(dir, Path.ChangeExtension(AssemblyFile, ".runtimeconfig.json"));
+        if (!File.Exists(config)) return "its runtimeconfig.json is missing";
+        try
+        {
+            var frameworks = JsonNode.Parse(File.ReadAllText(config))?["runtimeOptions"] is JsonObject options
+                ? (options["frameworks"] as JsonArray)?.OfType<JsonObject>().ToList() ?? (options["framework"] is JsonObject f ? [f] : [])
+                : [];
+            foreach (var framework in frameworks)
+                if (Version.TryParse(framework["version"]?.GetValue<string>(), out var needed) && needed.Major > Environment.Version.Major)
+                    return $"it needs {framework["name"]?.GetValue<string>()} {needed}, this runtime is .NET {Environment.Version}";
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or IOException)
+        {
+            return "its runtimeconfig.json is unreadable";
+        }
+        var runtime = new LocalVersion(Options.Create(studio), NullLogger<LocalVersion>.Instance).Runtime;
+        var manifest = Path.Combine(dir, LocalVersion.FileName);
+        if (File.Exists(manifest))
+        {
+            try
+            {
+                var minRuntime = VersionManifest.Parse(File.ReadAllText(manifest)).MinRuntime;
+                if (minRuntime > runtime) return $"it needs runtime v{minRuntime}, this is v{runtime}";
+            }
+            catch (Exception e) when (e is FormatException or IOException)
+            {
+                return "its version.json is unreadable";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Runs the deployed backend until it stops for good. Returns its exit code, or null when this process should
+    /// run the built-in backend itself (the deployed one went away, or failed within its first seconds).
+    /// </summary>
+    public static async Task<int?> SuperviseAsync(StudioOptions studio, string dll, string[] args)
+    {
+        while (true)
+        {
+            var start = new ProcessStartInfo(DotnetHost()) { UseShellExecute = false, WorkingDirectory = Environment.CurrentDirectory };
+            start.ArgumentList.Add(dll);
+            foreach (var a in args) start.ArgumentList.Add(a);
+            start.Environment[SupervisedVariable] = "1";
+            start.Environment["RESTART_MODE"] = "exit";
+            start.Environment.Remove(StudioRestart.ParentPidVariable);
+            Console.Error.WriteLine($"ComfyStudio: starting the deployed backend {dll}");
+            var started = Stopwatch.StartNew();
+            using var child = Process.Start(start) ?? throw new InvalidOperationException("the deployed backend did not start");
+            using (Forward(PosixSignal.SIGTERM, 15, child))
+            using (Forward(PosixSignal.SIGINT, 2, child))
+            using (Forward(PosixSignal.SIGQUIT, 3, child))
+                await child.WaitForExitAsync();
+            var code = child.ExitCode;
+            if (code == StudioRestart.RestartExitCode)
+            {
+                var next = DeployedBackend(studio, Console.Error);
+                if (next is null) return null;
+                dll = next;
+                continue;
+            }
+            if (code != 0 && started.Elapsed < StartGrace)
+            {
+                Console.Error.WriteLine($"ComfyStudio: the deployed backend failed to start (exit code {code}); starting the built-in one");
+                return null;
+            }
+            return code;
+        }
+    }
+
+    private static PosixSignalRegistration Forward(PosixSignal signal, int number, Process child) =>
+        PosixSignalRegistration.Create(signal, context =>
+        {
+            context.Cancel = true; // the child decides when this process ends
+            try { if (!child.HasExited) _ = Kill(child.Id, number); }
+            catch (InvalidOperationException) { }
+        });
+
+#pragma warning disable SYSLIB1054 // a single blittable call; no marshalling to generate
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+#pragma warning restore SYSLIB1054
+
+    /// <summary>The <c>dotnet</c> host this process runs under, else the one on the PATH.</summary>
+    private static string DotnetHost()
+    {
+        var path = Environment.ProcessPath;
+        return path is not null && Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? path : "dotnet";
+    }
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(b).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal);
+}

@@ -1,0 +1,49 @@
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Updates;
+using ComfyStudio.Web.Api.Errors;
+
+namespace ComfyStudio.Web.Hosting;
+
+/// <summary>
+/// While an update deploys: API calls get 503 <c>MAINTENANCE</c> and pages an "Updating…" page that reloads itself
+/// every 3 s. Health, static assets, open circuits (which show their own overlay) and the jobs dashboard stay up.
+/// </summary>
+public static class MaintenanceGate
+{
+    public const string Message = "System is updating, please wait...";
+
+    private static readonly string[] AlwaysOpen = ["/health", "/api/health", "/_blazor", "/_framework", "/_content", "/hangfire", "/css", "/js", "/favicon"];
+
+    public static IApplicationBuilder UseMaintenanceGate(this IApplicationBuilder app)
+    {
+        var maintenance = app.ApplicationServices.GetRequiredService<MaintenanceMode>();
+        return app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path;
+            if (!maintenance.IsOn || AlwaysOpen.Any(p => path.StartsWithSegments(p)) || Path.HasExtension(path.Value))
+            {
+                await next(context);
+                return;
+            }
+            context.Response.Headers.RetryAfter = "3";
+            context.Response.Headers.CacheControl = "no-store";
+            if (ApiErrors.IsApiRequest(context.Request))
+            {
+                await ApiErrors.WriteAsync(context, ErrorCodes.Maintenance, Message);
+                return;
+            }
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(UpdatingPage);
+        });
+    }
+
+    private const string UpdatingPage = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3">
+        <meta name="viewport" content="width=device-width, initial-scale=1"><title>Updating… · ComfyStudio</title>
+        <style>body{font-family:system-ui,sans-serif;background:#1e1e2d;color:#e0e0e0;display:grid;place-items:center;height:100vh;margin:0}
+        main{text-align:center}h1{font-weight:500}p{opacity:.75}</style></head>
+        <body><main data-testid="updating"><h1>Updating…</h1><p>ComfyStudio is installing an update. This page reloads by itself.</p></main></body></html>
+        """;
+}
