@@ -76,7 +76,7 @@ public static class ReleaseBuilder
     }
 
     /// <summary>The release's manifest: the repository's, with the requested versions, dates and location hints.</summary>
-    internal static VersionManifest Manifest(ReleaseRequest request, VersionManifest template)
+    public static VersionManifest Manifest(ReleaseRequest request, VersionManifest template)
     {
         var date = request.Date ?? DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
         var versions = new Dictionary<string, string>(request.Versions, StringComparer.Ordinal);
