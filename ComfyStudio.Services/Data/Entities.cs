@@ -71,3 +71,58 @@ public sealed class ApiKeyRecord
     public DateTime? LastUsedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
 }
+
+/// <summary>
+/// A download: files asked for together (a preset's install, or files requested by URL). Its state is the durable
+/// truth the engine resumes from after a restart.
+/// </summary>
+public sealed class DownloadRecord
+{
+    /// <summary><c>dl_</c> and 12 hex digits.</summary>
+    public required string Id { get; set; }
+    public string? PresetId { get; set; }
+    public string Name { get; set; } = "";
+    /// <summary>queued, downloading, paused, completed, failed or cancelled.</summary>
+    public string Status { get; set; } = "queued";
+    public int Priority { get; set; }
+    public string? Error { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public List<DownloadItemRecord> Items { get; set; } = [];
+}
+
+/// <summary>One file of a download; a file wanted by several downloads is one <see cref="DownloadFileRecord"/>.</summary>
+public sealed class DownloadItemRecord
+{
+    public required string DownloadId { get; set; }
+    public int FileId { get; set; }
+    public int Position { get; set; }
+    public DownloadFileRecord File { get; set; } = null!;
+}
+
+/// <summary>A file the engine fetches to <see cref="Path"/> (relative to <c>COMFYUI_DIR/models</c>), with its progress.</summary>
+public sealed class DownloadFileRecord
+{
+    public int Id { get; set; }
+    /// <summary>Relative to the models folder, <c>/</c>-separated; unique.</summary>
+    public required string Path { get; set; }
+    public required string Url { get; set; }
+    public long? ExpectedSize { get; set; }
+    /// <summary>Lowercase hex, from the registry or the request.</summary>
+    public string? ExpectedSha256 { get; set; }
+    /// <summary>pending, downloading, verifying, completed or failed.</summary>
+    public string Status { get; set; } = "pending";
+    public long? TotalBytes { get; set; }
+    public long DownloadedBytes { get; set; }
+    /// <summary>The server's validator (ETag, Hugging Face's linked ETag, or size and Last-Modified) the <c>.part</c> was started against.</summary>
+    public string? Validator { get; set; }
+    /// <summary>Byte ranges of the <c>.part</c> written and flushed, as <c>start-end,…</c> (end exclusive).</summary>
+    public string? DoneRanges { get; set; }
+    /// <summary>The verified file's SHA-256 (lowercase hex).</summary>
+    public string? Sha256 { get; set; }
+    public string? Error { get; set; }
+    public string? ErrorCode { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+}

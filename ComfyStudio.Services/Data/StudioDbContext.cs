@@ -11,6 +11,9 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<SavedPromptRecord> SavedPrompts => Set<SavedPromptRecord>();
     public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
     public DbSet<EndedSessionRecord> EndedSessions => Set<EndedSessionRecord>();
+    public DbSet<DownloadRecord> Downloads => Set<DownloadRecord>();
+    public DbSet<DownloadItemRecord> DownloadItems => Set<DownloadItemRecord>();
+    public DbSet<DownloadFileRecord> DownloadFiles => Set<DownloadFileRecord>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -55,6 +58,28 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
             e.ToTable("ended_sessions");
             e.HasKey(x => x.SessionId);
             e.HasIndex(x => x.EndedAt);
+        });
+        b.Entity<DownloadRecord>(e =>
+        {
+            e.ToTable("downloads", t => t.HasCheckConstraint("ck_downloads_status",
+                "status IN ('queued','downloading','paused','completed','failed','cancelled')"));
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Status);
+            e.HasIndex(x => x.CreatedAt);
+            e.HasMany(x => x.Items).WithOne().HasForeignKey(x => x.DownloadId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<DownloadItemRecord>(e =>
+        {
+            e.ToTable("download_items");
+            e.HasKey(x => new { x.DownloadId, x.FileId });
+            e.HasOne(x => x.File).WithMany().HasForeignKey(x => x.FileId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<DownloadFileRecord>(e =>
+        {
+            e.ToTable("download_files", t => t.HasCheckConstraint("ck_download_files_status",
+                "status IN ('pending','downloading','verifying','completed','failed')"));
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Path).IsUnique();
         });
         b.Entity<ApiKeyRecord>(e =>
         {

@@ -16,6 +16,8 @@ public sealed class JobsOptions
     public string Storage { get; set; } = "Sqlite";
     /// <summary>Worker threads of the in-process Hangfire server.</summary>
     public int Workers { get; set; } = 4;
+    /// <summary>Worker threads for the <c>downloads</c> queue (each runs one download; files wait for <c>max_concurrent</c>).</summary>
+    public int DownloadWorkers { get; set; } = 12;
     /// <summary>Run the Hangfire server in this process (tests of the API alone may turn it off).</summary>
     public bool RunServer { get; set; } = true;
     /// <summary>How soon a job whose worker died (the process was killed) is handed out again.</summary>
@@ -59,12 +61,22 @@ public static class JobsExtensions
             }
         });
         if (jobs.RunServer)
+        {
             builder.Services.AddHangfireServer(o =>
             {
                 o.WorkerCount = Math.Clamp(jobs.Workers, 1, 64);
                 o.ServerName = $"comfystudio:{Environment.ProcessId}";
-                o.Queues = ["critical", "default", "downloads"];
+                o.Queues = ["critical", "default"];
             });
+            // Downloads run for hours: they get workers of their own (one per allowed concurrent download and
+            // more), so an update or a sync is never stuck behind them.
+            builder.Services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = Math.Clamp(jobs.DownloadWorkers, 1, 64);
+                o.ServerName = $"comfystudio-downloads:{Environment.ProcessId}";
+                o.Queues = ["downloads"];
+            });
+        }
         return builder;
     }
 }

@@ -53,7 +53,16 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
         {
             throw new UpdateFailedException($"Fetching the release repository took longer than {limit.TotalSeconds:0} s");
         }
+        catch (Exception e) when (e is not (UpdateFailedException or OperationCanceledException))
+        {
+            // A lock file left by a crash, a folder that cannot be replaced, anything libgit2 reports: one kind of failure.
+            throw new UpdateFailedException("Cannot fetch the release repository: " + e.Message, e);
+        }
     }
+
+    /// <summary>The URL without its user info, fit for a log line.</summary>
+    private static string Shown(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0 ? url.Replace(uri.UserInfo + "@", "", StringComparison.Ordinal) : url;
 
     private FetchedRelease FetchLocked(string url, string branch, CancellationToken ct)
     {
@@ -70,7 +79,7 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
                         return Read(commit);
                     throw new UpdateFailedException($"The release repository has no branch '{branch}'");
                 }
-                logger.LogInformation("The staging clone follows another repository; cloning {Url} afresh", url);
+                logger.LogInformation("The staging clone follows another repository; cloning {Url} afresh", Shown(url));
             }
             catch (LibGit2SharpException e) when (e is not UserCancelledException && !ct.IsCancellationRequested)
             {
@@ -135,10 +144,26 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
     /// regular files and folders are written, under names git could check out on any system: symbolic links and
     /// submodules are skipped, and names such as <c>..</c> or <c>.git</c> fail the extraction.
     /// </summary>
-    public async Task ExtractAsync(string commitSha, string source, bool isDirectory, string destination, CancellationToken ct)
+    public async Task ExtractAsync(string commitSha, string source, bool isDirectory, string destination, CancellationToken ct) =>
+        await ExtractAllAsync(commitSha, [(source, isDirectory, destination)], ct);
+
+    /// <summary>Writes several parts of one commit under one hold of the clone, so no fetch replaces it half-way.</summary>
+    public async Task ExtractAllAsync(string commitSha, IReadOnlyList<(string Source, bool IsDirectory, string Destination)> parts, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
+        {
+            foreach (var (source, isDirectory, destination) in parts)
+                await ExtractLockedAsync(commitSha, source, isDirectory, destination, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ExtractLockedAsync(string commitSha, string source, bool isDirectory, string destination, CancellationToken ct)
+    {
         {
             using var repo = new Repository(ClonePath);
             var commit = repo.Lookup<Commit>(commitSha) ?? throw new UpdateFailedException($"Commit {commitSha[..7]} is no longer in the staging clone");
@@ -157,10 +182,6 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
                 Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
                 await WriteBlobAsync(blob, destination, executable: false, ct);
             }
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 

@@ -1,6 +1,7 @@
 using ComfyStudio.Services.Auth;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Data;
+using ComfyStudio.Services.Downloads;
 using ComfyStudio.Services.Events;
 using ComfyStudio.Services.Jobs;
 using ComfyStudio.Services.Logging;
@@ -43,6 +44,7 @@ public static class StudioWebSetup
         builder.AddStudioStatus();
         builder.Services.AddSingleton<IStudioRestart, StudioRestart>();
         builder.AddStudioUpdates();
+        builder.AddStudioDownloads();
         builder.AddStudioJobs(studio);
         builder.AddStudioAuth(studio.StudioDir!);
         builder.AddStudioApi(studio);

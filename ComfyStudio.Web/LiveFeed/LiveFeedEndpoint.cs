@@ -1,3 +1,4 @@
+using ComfyStudio.Services.Downloads;
 using ComfyStudio.Services.Telemetry;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
@@ -170,6 +171,16 @@ public static class LiveFeedEndpoint
     public static JsonObject? MessageOf(StudioEvent evt) => evt switch
     {
         TelemetrySampled t => SystemStatusMessage(t.Snapshot),
+        DownloadProgressed p => DownloadProgressMessage(p.Download),
+        DownloadCompleted c => new JsonObject
+        {
+            ["type"] = "download_complete",
+            ["data"] = new JsonObject
+            {
+                ["download_id"] = c.DownloadId, ["preset_id"] = c.PresetId, ["status"] = "success", ["time_taken_seconds"] = c.Seconds,
+            },
+        },
+        DownloadFailed f => Error(f.Code, f.Message, new JsonObject { ["download_id"] = f.DownloadId, ["preset_id"] = f.PresetId, ["file"] = f.File, ["error"] = f.Reason }),
         { Persist: true } => EventMessage(evt),
         _ => null,
     };
@@ -188,6 +199,30 @@ public static class LiveFeedEndpoint
             ["timestamp"] = t.TakenAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
         },
     };
+
+    /// <summary>Spec B's <c>download_progress</c>, with exact figures beside the readable ones.</summary>
+    public static JsonObject DownloadProgressMessage(DownloadView v) => new()
+    {
+        ["type"] = "download_progress",
+        ["data"] = new JsonObject
+        {
+            ["download_id"] = v.Id,
+            ["preset_id"] = v.PresetId,
+            ["status"] = v.Status,
+            ["progress"] = v.Progress,
+            ["current_file"] = v.CurrentFile,
+            ["speed"] = $"{v.SpeedMegabytesPerSecond:0.#} MB/s",
+            ["eta"] = v.EtaSeconds is { } eta ? Eta(eta) : null,
+            ["speed_mbps"] = v.SpeedMegabytesPerSecond,
+            ["eta_seconds"] = v.EtaSeconds,
+            ["downloaded_bytes"] = v.DownloadedBytes,
+            ["total_bytes"] = v.TotalBytes,
+            ["files"] = new JsonObject { ["total"] = v.FilesTotal, ["completed"] = v.FilesCompleted },
+        },
+    };
+
+    private static string Eta(long seconds) =>
+        seconds >= 3600 ? $"{seconds / 3600}h {seconds % 3600 / 60}m" : seconds >= 60 ? $"{seconds / 60}m {seconds % 60}s" : $"{seconds}s";
 
     public static JsonObject EventMessage(StudioEvent evt) => new()
     {

@@ -63,6 +63,156 @@ namespace ComfyStudio.Services.Data.Migrations
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("ComfyStudio.Services.Data.DownloadFileRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("DoneRanges")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("done_ranges");
+
+                    b.Property<long>("DownloadedBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("downloaded_bytes");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<string>("ErrorCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_code");
+
+                    b.Property<string>("ExpectedSha256")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expected_sha256");
+
+                    b.Property<long?>("ExpectedSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expected_size");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("path");
+
+                    b.Property<string>("Sha256")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sha256");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long?>("TotalBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_bytes");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("url");
+
+                    b.Property<string>("Validator")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("validator");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Path")
+                        .IsUnique();
+
+                    b.ToTable("download_files", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_download_files_status", "status IN ('pending','downloading','verifying','completed','failed')");
+                        });
+                });
+
+            modelBuilder.Entity("ComfyStudio.Services.Data.DownloadItemRecord", b =>
+                {
+                    b.Property<string>("DownloadId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("download_id");
+
+                    b.Property<int>("FileId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("file_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.HasKey("DownloadId", "FileId");
+
+                    b.HasIndex("FileId");
+
+                    b.ToTable("download_items", (string)null);
+                });
+
+            modelBuilder.Entity("ComfyStudio.Services.Data.DownloadRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("PresetId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("preset_id");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("priority");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("downloads", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_downloads_status", "status IN ('queued','downloading','paused','completed','failed','cancelled')");
+                        });
+                });
+
             modelBuilder.Entity("ComfyStudio.Services.Data.EndedSessionRecord", b =>
                 {
                     b.Property<string>("SessionId")
@@ -246,6 +396,28 @@ namespace ComfyStudio.Services.Data.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("settings", (string)null);
+                });
+
+            modelBuilder.Entity("ComfyStudio.Services.Data.DownloadItemRecord", b =>
+                {
+                    b.HasOne("ComfyStudio.Services.Data.DownloadRecord", null)
+                        .WithMany("Items")
+                        .HasForeignKey("DownloadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ComfyStudio.Services.Data.DownloadFileRecord", "File")
+                        .WithMany()
+                        .HasForeignKey("FileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("File");
+                });
+
+            modelBuilder.Entity("ComfyStudio.Services.Data.DownloadRecord", b =>
+                {
+                    b.Navigation("Items");
                 });
 #pragma warning restore 612, 618
         }

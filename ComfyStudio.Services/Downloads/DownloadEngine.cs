@@ -1,0 +1,494 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Data;
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Events;
+using ComfyStudio.Services.Settings;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Services.Downloads;
+
+/// <summary>
+/// The download engine: takes requests, runs each download as a Hangfire job, fetches at most <c>max_concurrent</c>
+/// files at once (the setting applies live), fetches a file wanted by several downloads once, pauses, resumes and
+/// cancels, and pushes live progress. After a restart every unfinished, unpaused download resumes by itself.
+/// </summary>
+public sealed partial class DownloadEngine(
+    IDbContextFactory<StudioDbContext> dbFactory, IOptions<StudioOptions> studio, IOptions<DownloadOptions> options,
+    StudioSettings settings, IFreeSpace freeSpace, IServiceProvider services, EventBus bus, TimeProvider clock,
+    ILogger<DownloadEngine> logger) : IHostedService
+{
+    private const int MaxFiles = 1000;
+    private readonly Lock _lock = new();
+    private readonly ConcurrentDictionary<string, RunningDownload> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, SharedTransfer> _transfers = [];
+    private readonly ConcurrencyGate _gate = new(settings.MaxConcurrent);
+    private readonly CancellationTokenSource _stopping = new();
+    private IDisposable? _concurrencySubscription;
+    private Task? _ticker;
+
+    private string ModelsDir => studio.Value.ModelsDir;
+
+    /// <summary>Files being fetched right now (at most the gate's limit).</summary>
+    public int ActiveTransfers => _gate.Inside;
+    public int ConcurrencyLimit => _gate.Limit;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _concurrencySubscription = bus.Subscribe<MaxConcurrentChanged>(e => { _gate.SetLimit(e.Value); return Task.CompletedTask; });
+        _gate.SetLimit(settings.MaxConcurrent);
+        _ticker = Task.Run(() => TickAsync(_stopping.Token), CancellationToken.None);
+        await ResumeUnfinishedAsync(cancellationToken);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        _concurrencySubscription?.Dispose();
+        if (_ticker is not null) await _ticker.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    // ---- requests -------------------------------------------------------------------------------------------
+
+    /// <summary>Validates a request (400 for any bad file), records it and starts it as a Hangfire job.</summary>
+    public async Task<DownloadView> CreateAsync(DownloadRequest request, CancellationToken ct = default)
+    {
+        var files = Validate(request);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var id = "dl_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var paths = files.Select(f => f.Path).ToList();
+            var existing = await db.DownloadFiles.Where(f => paths.Contains(f.Path)).ToDictionaryAsync(f => f.Path, ct);
+            var record = new DownloadRecord
+            {
+                Id = id, Name = string.IsNullOrWhiteSpace(request.Name) ? files[0].Path : request.Name.Trim(),
+                PresetId = request.PresetId, Priority = request.Priority, CreatedAt = now,
+            };
+            var position = 0;
+            foreach (var f in files)
+            {
+                if (!existing.TryGetValue(f.Path, out var row))
+                {
+                    row = new DownloadFileRecord { Path = f.Path, Url = f.Url, UpdatedAt = now };
+                    db.DownloadFiles.Add(row);
+                }
+                else if (row.Url != f.Url || (f.Sha256 is not null && row.Sha256 is not null && row.Sha256 != f.Sha256))
+                {
+                    // Another source, or a completed file that is not the one asked for now: fetch it again.
+                    row.Url = f.Url;
+                    if (row.Status == "completed") row.Status = "pending";
+                    row.UpdatedAt = now;
+                }
+                row.ExpectedSize = f.Size ?? row.ExpectedSize;
+                row.ExpectedSha256 = f.Sha256 ?? row.ExpectedSha256;
+                if (row.Status == "failed") { row.Status = "pending"; row.Error = null; row.ErrorCode = null; }
+                record.Items.Add(new DownloadItemRecord { DownloadId = id, File = row, Position = position++ });
+            }
+            // Before anything starts: the files of known size must fit (the transfer checks again, with what it learns).
+            var needed = record.Items.Select(i => i.File).Where(f => f.Status != "completed")
+                .Sum(f => Math.Max(0, (f.ExpectedSize ?? 0) - f.DownloadedBytes));
+            var free = freeSpace.AvailableBytes(ModelsDir);
+            if (needed > 0 && free < needed + options.Value.DiskMarginBytes)
+                throw new StudioException(ErrorCodes.InsufficientStorage,
+                    $"Not enough disk space: {needed / 1073741824d:0.##} GB to download plus a {options.Value.DiskMarginBytes / 1073741824d:0.##} GB margin, {free / 1073741824d:0.##} GB free",
+                    new Dictionary<string, object?> { ["required_bytes"] = needed + options.Value.DiskMarginBytes, ["free_bytes"] = free });
+            db.Downloads.Add(record);
+            await db.SaveChangesAsync(ct);
+        }
+        Enqueue(id);
+        bus.Publish(new DownloadQueued(id, request.Name, files.Count));
+        return (await GetAsync(id, ct))!;
+    }
+
+    private List<DownloadFileRequest> Validate(DownloadRequest request)
+    {
+        if (request.Files is not { Count: > 0 }) throw StudioException.Validation("'files' must list at least one file");
+        if (request.Files.Count > MaxFiles) throw StudioException.Validation($"'files' may list at most {MaxFiles} files");
+        if (request.Name?.Length > 200) throw StudioException.Validation("'name' is longer than 200 characters");
+        var result = new List<DownloadFileRequest>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (f, i) in request.Files.Select((f, i) => (f, i)))
+        {
+            if (f is null) throw StudioException.Validation($"files[{i}] is missing");
+            if (!Uri.TryCreate(f.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || f.Url.Length > 4096)
+                throw StudioException.Validation($"files[{i}].url must be an http or https URL");
+            var path = ModelPaths.Normalize(f.Path, ModelsDir)
+                       ?? throw StudioException.Validation($"files[{i}].path must be a relative path inside the models folder (no '..', no absolute path, no link out of it)");
+            if (!seen.Add(path)) throw StudioException.Validation($"files[{i}].path '{path}' is listed twice");
+            if (f.Size is <= 0) throw StudioException.Validation($"files[{i}].size must be a positive number of bytes");
+            var sha = f.Sha256?.Trim().ToLowerInvariant();
+            if (sha is not null && !Sha256Pattern().IsMatch(sha)) throw StudioException.Validation($"files[{i}].sha256 must be 64 hexadecimal digits");
+            result.Add(new DownloadFileRequest(f.Url, path, f.Size, sha));
+        }
+        return result;
+    }
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Pattern();
+
+    private void Enqueue(string id) =>
+        services.GetRequiredService<IBackgroundJobClient>().Enqueue<DownloadJob>(j => j.RunAsync(id, CancellationToken.None));
+
+    // ---- running --------------------------------------------------------------------------------------------
+
+    /// <summary>Runs a download to its end (the Hangfire job's body). A second job for a download already running here returns at once.</summary>
+    public async Task RunAsync(string id, CancellationToken jobToken)
+    {
+        var run = new RunningDownload(id, clock.GetUtcNow());
+        if (!_running.TryAdd(id, run)) return;
+        try
+        {
+            await RunLockedAsync(run, jobToken);
+        }
+        finally
+        {
+            _running.TryRemove(id, out _);
+            run.Done.TrySetResult();
+            run.Dispose();
+        }
+    }
+
+    private async Task RunLockedAsync(RunningDownload run, CancellationToken jobToken)
+    {
+        DownloadRecord? record;
+        await using (var db = await dbFactory.CreateDbContextAsync(jobToken))
+        {
+            record = await db.Downloads.Include(d => d.Items).ThenInclude(i => i.File).FirstOrDefaultAsync(d => d.Id == run.Id, jobToken);
+            if (record is null || !DownloadView.ActiveStates.Contains(record.Status)) return;
+            record.Status = "downloading";
+            record.StartedAt ??= clock.GetUtcNow().UtcDateTime;
+            record.Error = null;
+            await db.SaveChangesAsync(jobToken);
+        }
+        run.Name = record.Name;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Stop.Token, jobToken, _stopping.Token);
+        var files = record.Items.OrderBy(i => i.Position).Select(i => i.File).ToList();
+        foreach (var f in files) run.Files[f.Id] = new FileProgress { Total = f.TotalBytes ?? f.ExpectedSize, State = f.Status == "completed" ? "completed" : "queued" };
+        var outcomes = await Task.WhenAll(files.Select(f => FileOutcomeAsync(f, run, linked.Token)));
+
+        if (run.Stop.IsCancellationRequested) return;            // paused or cancelled: the caller set the state
+        if (jobToken.IsCancellationRequested || _stopping.IsCancellationRequested) return; // shutting down: resumed at the next start
+        var failure = outcomes.FirstOrDefault(o => o is not null);
+        var seconds = (long)(clock.GetUtcNow() - run.StartedAt).TotalSeconds;
+        await SetStatusAsync(run.Id, failure is null ? "completed" : "failed", failure?.Message, CancellationToken.None);
+        if (failure is null)
+            bus.Publish(new DownloadCompleted(run.Id, record.PresetId, record.Name, seconds));
+        else
+            bus.Publish(new DownloadFailed(run.Id, record.PresetId, record.Name, failure.File, failure.Code, failure.Message));
+    }
+
+    private sealed record FileFailure(string? File, string Code, string Message);
+
+    private async Task<FileFailure?> FileOutcomeAsync(DownloadFileRecord file, RunningDownload run, CancellationToken ct)
+    {
+        try
+        {
+            await FileAsync(file, run, ct);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (DownloadFailedException e)
+        {
+            return new FileFailure(file.Path, e.Code, $"{file.Path}: {e.Message}");
+        }
+    }
+
+    private async Task FileAsync(DownloadFileRecord file, RunningDownload run, CancellationToken ct)
+    {
+        if (file.Status == "completed" && file.TotalBytes is { } size && new FileInfo(Path.Combine(ModelsDir, file.Path)).Length == size)
+        {
+            run.Files[file.Id] = new FileProgress { Total = size, State = "completed" };
+            run.Files[file.Id].Set(size);
+            return;
+        }
+        SharedTransfer shared;
+        lock (_lock)
+        {
+            if (!_transfers.TryGetValue(file.Id, out shared!) || shared.Task.IsCompleted)
+            {
+                shared = new SharedTransfer(file.Id, run.Files[file.Id]);
+                _transfers[file.Id] = shared;
+                shared.Task = Task.Run(() => TransferAsync(shared), CancellationToken.None);
+            }
+            shared.Wanters.Add(run.Id);
+            run.Files[file.Id] = shared.Progress;
+        }
+        using var detach = ct.Register(() => Detach(shared, run.Id));
+        await shared.Task.WaitAsync(ct);
+    }
+
+    private async Task TransferAsync(SharedTransfer shared)
+    {
+        try
+        {
+            shared.Progress.State = "queued";
+            using var slot = await _gate.EnterAsync(shared.Stop.Token);
+            DownloadFileRecord file;
+            await using (var db = await dbFactory.CreateDbContextAsync(shared.Stop.Token))
+                file = await db.DownloadFiles.AsNoTracking().FirstAsync(f => f.Id == shared.FileId, shared.Stop.Token);
+            await services.GetRequiredService<FileTransfer>().RunAsync(file, ModelsDir, shared.Progress, shared.Stop.Token);
+        }
+        finally
+        {
+            lock (_lock)
+                if (_transfers.TryGetValue(shared.FileId, out var current) && current == shared) _transfers.Remove(shared.FileId);
+        }
+    }
+
+    /// <summary>A download no longer wants a file: the transfer stops when nobody else does.</summary>
+    private void Detach(SharedTransfer shared, string downloadId)
+    {
+        lock (_lock)
+        {
+            shared.Wanters.Remove(downloadId);
+            if (shared.Wanters.Count == 0) shared.Stop.Cancel();
+        }
+    }
+
+    // ---- pause, resume, cancel --------------------------------------------------------------------------------
+
+    public async Task<string> PauseAsync(string id, CancellationToken ct = default)
+    {
+        var record = await FindAsync(id, ct);
+        switch (record.Status)
+        {
+            case "paused":
+                return "paused";
+            case "completed" or "failed" or "cancelled":
+                throw StudioException.Conflict($"Download {id} is {record.Status}; only a queued or running download can be paused");
+        }
+        await SetStatusAsync(id, "paused", null, ct);
+        await StopRunAsync(id);
+        bus.Publish(new DownloadStateChanged(id, record.Name, "paused"));
+        return "paused";
+    }
+
+    public async Task<string> ResumeAsync(string id, CancellationToken ct = default)
+    {
+        var record = await FindAsync(id, ct);
+        switch (record.Status)
+        {
+            case "queued" or "downloading":
+                return "downloading";
+            case "completed" or "cancelled":
+                throw StudioException.Conflict($"Download {id} is {record.Status}; it cannot be resumed");
+        }
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var row = await db.Downloads.Include(d => d.Items).ThenInclude(i => i.File).FirstAsync(d => d.Id == id, ct);
+            row.Status = "queued";
+            row.Error = null;
+            row.FinishedAt = null;
+            foreach (var f in row.Items.Select(i => i.File).Where(f => f.Status == "failed"))
+            {
+                f.Status = "pending";
+                f.Error = null;
+                f.ErrorCode = null;
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        Enqueue(id);
+        bus.Publish(new DownloadStateChanged(id, record.Name, "resumed"));
+        return "downloading";
+    }
+
+    /// <summary>Cancels a download and removes its partial files, unless another active download still wants them. Completed files stay.</summary>
+    public async Task<bool> CancelAsync(string id, CancellationToken ct = default)
+    {
+        var record = await FindAsync(id, ct);
+        if (record.Status == "cancelled") return true;
+        await SetStatusAsync(id, "cancelled", null, ct);
+        await StopRunAsync(id);
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var fileIds = await db.DownloadItems.Where(i => i.DownloadId == id).Select(i => i.FileId).ToListAsync(ct);
+            var stillWanted = await db.DownloadItems
+                .Where(i => fileIds.Contains(i.FileId) && i.DownloadId != id)
+                .Join(db.Downloads.Where(d => d.Status == "queued" || d.Status == "downloading" || d.Status == "paused"), i => i.DownloadId, d => d.Id, (i, _) => i.FileId)
+                .ToListAsync(ct);
+            foreach (var file in await db.DownloadFiles.Where(f => fileIds.Contains(f.Id) && !stillWanted.Contains(f.Id) && f.Status != "completed").ToListAsync(ct))
+            {
+                var part = Path.Combine(ModelsDir, file.Path.Replace('/', Path.DirectorySeparatorChar)) + ".part";
+                if (File.Exists(part)) File.Delete(part);
+                file.Status = "pending";
+                file.DoneRanges = null;
+                file.DownloadedBytes = 0;
+                file.Validator = null;
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        bus.Publish(new DownloadStateChanged(id, record.Name, "cancelled"));
+        return true;
+    }
+
+    private async Task StopRunAsync(string id)
+    {
+        if (!_running.TryGetValue(id, out var run)) return;
+        await run.Stop.CancelAsync();
+        // In-flight writes finish and the written ranges are recorded; that takes a moment, not a download.
+        await run.Done.Task.WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task<DownloadRecord> FindAsync(string id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Downloads.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct)
+               ?? throw StudioException.NotFound($"Download '{(id.Length > 40 ? id[..40] + "…" : id)}' not found");
+    }
+
+    private async Task SetStatusAsync(string id, string status, string? error, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.Downloads.FindAsync([id], ct);
+        if (row is null) return;
+        // A user's pause or cancel is not overwritten by the run that it stopped.
+        if (status is "completed" or "failed" && row.Status is "paused" or "cancelled") return;
+        row.Status = status;
+        row.Error = error;
+        if (status is "completed" or "failed" or "cancelled") row.FinishedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>At start: every download that was queued or running when the process stopped runs again.</summary>
+    private async Task ResumeUnfinishedAsync(CancellationToken ct)
+    {
+        List<string> ids;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var rows = await db.Downloads.Where(d => d.Status == "queued" || d.Status == "downloading").ToListAsync(ct);
+            foreach (var r in rows) r.Status = "queued";
+            foreach (var f in await db.DownloadFiles.Where(f => f.Status == "downloading" || f.Status == "verifying").ToListAsync(ct))
+                f.Status = "pending";
+            await db.SaveChangesAsync(ct);
+            ids = rows.Select(r => r.Id).ToList();
+        }
+        foreach (var id in ids) Enqueue(id);
+        if (ids.Count > 0) logger.LogInformation("Resuming {Count} unfinished download(s)", ids.Count);
+    }
+
+    // ---- views and live progress --------------------------------------------------------------------------------
+
+    public async Task<DownloadView?> GetAsync(string id, CancellationToken ct = default) =>
+        (await ListAsync(id, 1, ct)).FirstOrDefault();
+
+    /// <summary>Downloads newest first (active ones first), with live progress.</summary>
+    public async Task<IReadOnlyList<DownloadView>> ListAsync(string? id = null, int limit = 200, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = db.Downloads.AsNoTracking().Include(d => d.Items).ThenInclude(i => i.File).AsQueryable();
+        if (id is not null) query = query.Where(d => d.Id == id);
+        var rows = await query.OrderByDescending(d => d.CreatedAt).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
+        return rows.Select(View).OrderBy(v => v.IsActive ? 0 : 1).ThenByDescending(v => v.CreatedAt).ToList();
+    }
+
+    private DownloadView View(DownloadRecord d)
+    {
+        _running.TryGetValue(d.Id, out var run);
+        var files = d.Items.OrderBy(i => i.Position).Select(i =>
+        {
+            var f = i.File;
+            FileProgress? live = null;
+            run?.Files.TryGetValue(f.Id, out live);
+            var total = live?.Total ?? f.TotalBytes ?? f.ExpectedSize;
+            var done = live?.Done ?? (f.Status == "completed" ? total ?? f.DownloadedBytes : f.DownloadedBytes);
+            var state = live?.State ?? f.Status;
+            if (state == "queued") state = "pending";
+            return new DownloadFileView(f.Path, f.Url, state, done, total, total is > 0 ? Math.Round(100d * done / total.Value, 1) : state == "completed" ? 100 : 0,
+                f.Error, f.ErrorCode, f.Sha256);
+        }).ToList();
+        var totalBytes = files.Sum(f => f.TotalBytes ?? 0);
+        var doneBytes = files.Sum(f => Math.Min(f.DownloadedBytes, f.TotalBytes ?? long.MaxValue));
+        var status = d.Status;
+        if (run is not null && status == "downloading" && !files.Any(f => f.Status is "downloading" or "verifying")) status = "queued";
+        var speed = run?.Speed ?? 0;
+        long? eta = speed > 0 && totalBytes > doneBytes ? (long)Math.Ceiling((totalBytes - doneBytes) / speed) : null;
+        var current = files.FirstOrDefault(f => f.Status is "downloading" or "verifying")?.Path;
+        var progress = totalBytes > 0 ? Math.Round(100d * doneBytes / totalBytes, 1) : status == "completed" ? 100 : 0;
+        return new DownloadView(d.Id, d.PresetId, d.Name, status, progress, speed, eta, current, doneBytes, totalBytes,
+            files.Count, files.Count(f => f.Status == "completed"), d.Error, d.CreatedAt, d.StartedAt, d.FinishedAt, files);
+    }
+
+    /// <summary>Pushes the progress of running downloads a few times a second.</summary>
+    private async Task TickAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(options.Value.ProgressInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                if (_running.IsEmpty) continue;
+                var now = clock.GetUtcNow();
+                foreach (var run in _running.Values) run.Sample(now);
+                try
+                {
+                    foreach (var view in (await ListAsync(limit: 200, ct: ct)).Where(v => _running.ContainsKey(v.Id)))
+                        bus.Publish(new DownloadProgressed(view));
+                }
+                catch (Exception e) when (e is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+                {
+                    logger.LogDebug("Progress tick skipped: {Reason}", e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private sealed class SharedTransfer(int fileId, FileProgress progress)
+    {
+        public int FileId { get; } = fileId;
+        public FileProgress Progress { get; } = progress;
+        public HashSet<string> Wanters { get; } = new(StringComparer.Ordinal);
+        public CancellationTokenSource Stop { get; } = new();
+        public Task Task { get; set; } = Task.CompletedTask;
+    }
+
+    private sealed class RunningDownload(string id, DateTimeOffset startedAt) : IDisposable
+    {
+        private long _lastBytes = -1;
+        private DateTimeOffset _lastAt = startedAt;
+
+        public string Id { get; } = id;
+        public string Name { get; set; } = "";
+        public DateTimeOffset StartedAt { get; } = startedAt;
+        public ConcurrentDictionary<int, FileProgress> Files { get; } = new();
+        public CancellationTokenSource Stop { get; } = new();
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Bytes per second, smoothed.</summary>
+        public double Speed { get; private set; }
+
+        public void Sample(DateTimeOffset now)
+        {
+            var bytes = Files.Values.Sum(f => f.Done);
+            var seconds = (now - _lastAt).TotalSeconds;
+            if (_lastBytes >= 0 && seconds > 0)
+            {
+                var instant = Math.Max(0, bytes - _lastBytes) / seconds;
+                Speed = Speed == 0 ? instant : 0.7 * Speed + 0.3 * instant;
+            }
+            _lastBytes = bytes;
+            _lastAt = now;
+        }
+
+        public void Dispose() => Stop.Dispose();
+    }
+}
+
+/// <summary>The Hangfire job that runs a download (queue <c>downloads</c>; the engine does its own retries).</summary>
+public sealed class DownloadJob(DownloadEngine engine)
+{
+    [System.ComponentModel.DisplayName("Download {0}")]
+    [AutomaticRetry(Attempts = 0)]
+    [Queue("downloads")]
+    public Task RunAsync(string downloadId, CancellationToken ct) => engine.RunAsync(downloadId, ct);
+}

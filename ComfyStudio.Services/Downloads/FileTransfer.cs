@@ -1,0 +1,443 @@
+using System.Buffers;
+using System.Net;
+using System.Security.Cryptography;
+using ComfyStudio.Services.Data;
+using ComfyStudio.Services.Errors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
+
+namespace ComfyStudio.Services.Downloads;
+
+/// <summary>A file that could not be downloaded: <see cref="ErrorCodes.DownloadFailed"/> or <see cref="ErrorCodes.InsufficientStorage"/>, with the reason.</summary>
+public sealed class DownloadFailedException(string code, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>
+/// Fetches one file to its place under the models folder, complete and verified, or fails cleanly. Probe (final
+/// URL, size, ranges, validators), free-space check, then parallel ranged segments (or one stream when the server
+/// offers no ranges) written in place into a preallocated <c>&lt;path&gt;.part</c>; written ranges are flushed and
+/// recorded every <see cref="DownloadOptions.PersistInterval"/>, so a pause, crash or restart resumes where it stopped.
+/// SHA-256 follows the written prefix; only a file of the exact size and expected hash is renamed into place.
+/// </summary>
+public sealed class FileTransfer(
+    DownloadHttp http, ModelHosts hosts, IFreeSpace freeSpace, IOptions<DownloadOptions> options,
+    IDbContextFactory<StudioDbContext> dbFactory, TimeProvider clock, ILogger<FileTransfer> logger)
+{
+    private DownloadOptions O => options.Value;
+
+    /// <summary>Runs the transfer; <see cref="OperationCanceledException"/> when paused, <see cref="DownloadFailedException"/> when it failed.</summary>
+    public async Task RunAsync(DownloadFileRecord file, string modelsDir, FileProgress progress, CancellationToken ct)
+    {
+        var target = Path.Combine(modelsDir, file.Path.Replace('/', Path.DirectorySeparatorChar));
+        var part = target + ".part";
+        progress.State = "downloading";
+        await UpdateAsync(file.Id, f => { f.Status = "downloading"; f.Error = null; f.ErrorCode = null; }, ct);
+        try
+        {
+            await TransferAsync(file, target, part, progress, ct);
+        }
+        catch (DownloadHttpException e)
+        {
+            throw await FailAsync(file, progress, ErrorCodes.DownloadFailed, e.Message, e);
+        }
+        catch (DownloadFailedException e)
+        {
+            throw await FailAsync(file, progress, e.Code, e.Message, e);
+        }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            throw await FailAsync(file, progress, ErrorCodes.InsufficientStorage, $"the disk is full ({Path.GetDirectoryName(target)}); the part downloaded so far is kept for a resume", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw await FailAsync(file, progress, ErrorCodes.DownloadFailed, "cannot write the file: " + e.Message, e);
+        }
+    }
+
+    private async Task<DownloadFailedException> FailAsync(DownloadFileRecord file, FileProgress progress, string code, string message, Exception e)
+    {
+        progress.State = "failed";
+        logger.LogWarning("Download of {Path} failed: {Reason}", file.Path, message);
+        await UpdateAsync(file.Id, f => { f.Status = "failed"; f.Error = message; f.ErrorCode = code; }, CancellationToken.None);
+        return e as DownloadFailedException ?? new DownloadFailedException(code, message, e);
+    }
+
+    private async Task TransferAsync(DownloadFileRecord file, string target, string part, FileProgress progress, CancellationToken ct)
+    {
+        var url = hosts.Normalize(new Uri(file.Url));
+        var remote = await RetryAsync(() => http.ProbeAsync(url, ct), () => false, ct);
+        if (file.ExpectedSize is { } expected && remote.Size is { } size && expected != size)
+            throw new DownloadFailedException(ErrorCodes.DownloadFailed, $"the server's file is {size:N0} bytes, {expected:N0} were expected");
+        var total = remote.Size ?? file.ExpectedSize;
+        var expectedSha = file.ExpectedSha256 ?? remote.LinkedSha256;
+        progress.Total = total;
+
+        // Already in place (downloaded before, or placed by hand) and verified: nothing to fetch.
+        if (total is { } t && File.Exists(target) && new FileInfo(target).Length == t)
+        {
+            progress.State = "verifying";
+            var existing = await HashFileAsync(target, ct);
+            if (expectedSha is null || existing == expectedSha)
+            {
+                progress.Set(t);
+                await CompleteAsync(file.Id, t, existing, progress);
+                return;
+            }
+            progress.State = "downloading";
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var ranged = remote.AcceptsRanges && total > 0;
+        var done = ranged ? Resumable(file, remote, total!.Value, part) : null;
+        if (done is null)
+        {
+            if (File.Exists(part)) File.Delete(part); // not ours to trust: another version, or no record of what it holds
+            done = new ByteRanges();
+            await UpdateAsync(file.Id, f => { f.Validator = remote.Validator; f.TotalBytes = total; f.DoneRanges = ""; f.DownloadedBytes = 0; }, ct);
+        }
+        else if (done.Covered > 0)
+        {
+            logger.LogInformation("Resuming {Path} at {Done:N0} of {Total:N0} bytes", file.Path, done.Covered, total);
+        }
+        progress.Set(done.Covered);
+
+        var needed = (total ?? 0) - done.Covered;
+        var free = freeSpace.AvailableBytes(Path.GetDirectoryName(target)!);
+        if (free < needed + O.DiskMarginBytes)
+            throw new DownloadFailedException(ErrorCodes.InsufficientStorage,
+                $"not enough disk space for {file.Path}: {Gb(needed)} still to download plus a {Gb(O.DiskMarginBytes)} margin, {Gb(free)} free");
+
+        string sha;
+        using (var handle = File.OpenHandle(part, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous))
+        {
+            if (ranged && RandomAccess.GetLength(handle) != total) RandomAccess.SetLength(handle, total!.Value);
+            var state = new WrittenRanges(done, progress);
+            using var cursorGuard = new CursorGuard(state);
+            long length;
+            try
+            {
+                length = ranged
+                    ? await RangedAsync(remote, total!.Value, handle, state, file.Id, ct)
+                    : await SingleAsync(remote.FinalUrl, url, total, handle, state, file.Id, ct);
+            }
+            catch (RangesIgnoredException)
+            {
+                logger.LogInformation("{Host} ignored the range request; downloading {Path} as one stream", remote.FinalUrl.Host, file.Path);
+                state.Reset();
+                RandomAccess.SetLength(handle, 0);
+                length = await SingleAsync(remote.FinalUrl, url, total, handle, state, file.Id, ct);
+            }
+            progress.State = "verifying";
+            await UpdateAsync(file.Id, f => f.Status = "verifying", CancellationToken.None);
+            sha = await state.Cursor!.FinishAsync(length, ct);
+            if (RandomAccess.GetLength(handle) != length || (total is { } known && known != length))
+                throw await RejectAsync(file.Id, part, progress, $"the download is {length:N0} bytes, {total:N0} were expected");
+            if (expectedSha is not null && sha != expectedSha)
+                throw await RejectAsync(file.Id, part, progress, $"SHA-256 mismatch: expected {expectedSha}, got {sha}");
+            RandomAccess.FlushToDisk(handle);
+            total = length;
+        }
+        File.Move(part, target, overwrite: true);
+        await CompleteAsync(file.Id, total!.Value, sha, progress);
+        logger.LogInformation("Downloaded and verified {Path} ({Bytes:N0} bytes, sha256 {Sha})", file.Path, total, sha);
+    }
+
+    /// <summary>The written ranges of a <c>.part</c> that still matches its record (same server file, same size); else null.</summary>
+    private static ByteRanges? Resumable(DownloadFileRecord file, RemoteFile remote, long total, string part)
+    {
+        if (remote.Validator is null || file.Validator != remote.Validator || file.TotalBytes != total) return null;
+        if (!File.Exists(part) || new FileInfo(part).Length != total) return null;
+        return ByteRanges.Parse(file.DoneRanges, total);
+    }
+
+    private async Task<DownloadFailedException> RejectAsync(int fileId, string part, FileProgress progress, string reason)
+    {
+        File.Delete(part);
+        progress.Set(0);
+        await UpdateAsync(fileId, f => { f.DoneRanges = ""; f.DownloadedBytes = 0; f.Validator = null; }, CancellationToken.None);
+        return new DownloadFailedException(ErrorCodes.DownloadFailed, reason + "; the downloaded data was discarded");
+    }
+
+    private async Task CompleteAsync(int fileId, long size, string sha, FileProgress progress)
+    {
+        progress.State = "completed";
+        await UpdateAsync(fileId, f =>
+        {
+            f.Status = "completed"; f.TotalBytes = size; f.DownloadedBytes = size; f.Sha256 = sha; f.DoneRanges = null;
+            f.Error = null; f.ErrorCode = null; f.CompletedAt = clock.GetUtcNow().UtcDateTime;
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Parallel ranged segments; answers the file's length.</summary>
+    private async Task<long> RangedAsync(RemoteFile remote, long total, SafeFileHandle handle, WrittenRanges state, int fileId, CancellationToken ct)
+    {
+        var plan = new SegmentPlan(state.Missing(total), Math.Max(64 * 1024, O.ChunkBytes), O.MinSplitBytes);
+        state.Cursor = new HashCursor(handle, state.PrefixEnd);
+        using var workers = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var connections = Math.Clamp(O.Connections, 1, Math.Max(1, plan.PendingChunks));
+        var tasks = new List<Task>();
+        for (var i = 0; i < connections; i++)
+            tasks.Add(Task.Run(() => ConnectionAsync(remote.FinalUrl, plan, handle, state, workers.Token), CancellationToken.None));
+        var persist = PersistLoopAsync(fileId, handle, state, workers.Token);
+        try
+        {
+            await WhenAllOrFirstFailure(tasks, workers);
+        }
+        finally
+        {
+            await workers.CancelAsync();
+            try { await persist; } catch (OperationCanceledException) { }
+            await PersistAsync(fileId, handle, state);
+        }
+        if (state.Covered != total) throw new DownloadHttpException($"{state.Covered:N0} of {total:N0} bytes arrived", FailureKind.Retryable);
+        return total;
+    }
+
+    /// <summary>Waits for every task; the first failure cancels the others and is rethrown (a pause rethrows as cancellation).</summary>
+    private static async Task WhenAllOrFirstFailure(List<Task> tasks, CancellationTokenSource others)
+    {
+        var pending = tasks.ToList();
+        Exception? first = null;
+        while (pending.Count > 0)
+        {
+            var finished = await Task.WhenAny(pending);
+            pending.Remove(finished);
+            if (finished.Exception?.InnerException is { } e && first is null)
+            {
+                first = e;
+                await others.CancelAsync();
+            }
+        }
+        if (first is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        if (tasks.Any(t => t.IsCanceled)) throw new OperationCanceledException();
+    }
+
+    /// <summary>One connection: takes segments until none are left, retrying its own with backoff.</summary>
+    private async Task ConnectionAsync(Uri url, SegmentPlan plan, SafeFileHandle handle, WrittenRanges state, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(O.BufferBytes);
+        try
+        {
+            while (plan.Take() is { } segment)
+            {
+                var failures = 0;
+                while (!plan.Done(segment))
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var (from, end) = plan.Remaining(segment);
+                    var progressed = false;
+                    try
+                    {
+                        var (response, _, _, _) = await http.SendAsync(url, from, end - 1, ct);
+                        using (response)
+                        {
+                            if (response.StatusCode == HttpStatusCode.OK) throw new RangesIgnoredException();
+                            if (response.Content.Headers.ContentRange is { From: { } f } && f != from)
+                                throw new DownloadHttpException($"{url.Host} sent bytes from {f}, not {from}", FailureKind.Retryable);
+                            await using var body = await response.Content.ReadAsStreamAsync(ct);
+                            while (true)
+                            {
+                                var n = await ReadAsync(body, buffer, url, ct);
+                                if (n == 0)
+                                {
+                                    if (!plan.Done(segment)) throw new DownloadHttpException($"{url.Host} closed the connection early", FailureKind.Retryable);
+                                    break;
+                                }
+                                var written = 0;
+                                while (written < n)
+                                {
+                                    var (offset, count) = plan.Reserve(segment, n - written);
+                                    if (count == 0) break; // the segment's end moved: another connection has the rest
+                                    await RandomAccess.WriteAsync(handle, buffer.AsMemory(written, count), offset, CancellationToken.None);
+                                    state.Written(offset, count);
+                                    written += count;
+                                    progressed = true;
+                                }
+                                if (written < n || plan.Done(segment)) break;
+                            }
+                        }
+                    }
+                    catch (DownloadHttpException e) when (e.Kind == FailureKind.Retryable && !ct.IsCancellationRequested)
+                    {
+                        failures = progressed ? 1 : failures + 1;
+                        if (failures >= O.MaxAttempts) throw new DownloadHttpException($"{e.Message} ({failures} attempts)", FailureKind.Fatal, inner: e);
+                        logger.LogDebug("Retrying bytes {From}-{End} of {Host} after: {Reason}", from, end, url.Host, e.Message);
+                        await Task.Delay(Backoff(failures, e.RetryAfter), ct);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>One stream from the start (a server without ranges); restarts from zero when it breaks. Answers the length.</summary>
+    private async Task<long> SingleAsync(Uri finalUrl, Uri url, long? total, SafeFileHandle handle, WrittenRanges state, int fileId, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(O.BufferBytes);
+        using var persisting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var persist = PersistLoopAsync(fileId, handle, state, persisting.Token);
+        var failures = 0;
+        try
+        {
+            while (true)
+            {
+                state.Reset();
+                state.Cursor = new HashCursor(handle, state.PrefixEnd);
+                var offset = 0L;
+                try
+                {
+                    var (response, _, _, _) = await http.SendAsync(failures == 0 ? finalUrl : url, null, null, ct);
+                    using (response)
+                    {
+                        await using var body = await response.Content.ReadAsStreamAsync(ct);
+                        while (await ReadAsync(body, buffer, finalUrl, ct) is var n and > 0)
+                        {
+                            await RandomAccess.WriteAsync(handle, buffer.AsMemory(0, n), offset, CancellationToken.None);
+                            state.Written(offset, n);
+                            offset += n;
+                        }
+                    }
+                    if (total is { } t && offset != t)
+                        throw new DownloadHttpException($"the stream ended after {offset:N0} of {t:N0} bytes", FailureKind.Retryable);
+                    RandomAccess.SetLength(handle, offset);
+                    return offset;
+                }
+                catch (DownloadHttpException e) when (e.Kind == FailureKind.Retryable && !ct.IsCancellationRequested)
+                {
+                    state.Cursor.Dispose();
+                    failures = offset > 0 ? 1 : failures + 1;
+                    if (failures >= O.MaxAttempts) throw new DownloadHttpException($"{e.Message} ({failures} attempts)", FailureKind.Fatal, inner: e);
+                    logger.LogDebug("Restarting the stream of {Host} after: {Reason}", finalUrl.Host, e.Message);
+                    await Task.Delay(Backoff(failures, e.RetryAfter), ct);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            await persisting.CancelAsync();
+            try { await persist; } catch (OperationCanceledException) { }
+        }
+    }
+
+    private async Task<int> ReadAsync(Stream body, byte[] buffer, Uri url, CancellationToken ct)
+    {
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        stall.CancelAfter(O.StallTimeout);
+        try
+        {
+            return await body.ReadAsync(buffer.AsMemory(0, O.BufferBytes), stall.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new DownloadHttpException($"{url.Host} sent nothing for {O.StallTimeout.TotalSeconds:0} s (stalled)", FailureKind.Retryable);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new DownloadHttpException($"{url.Host}: connection lost ({e.Message})", FailureKind.Retryable, inner: e);
+        }
+    }
+
+    private async Task<T> RetryAsync<T>(Func<Task<T>> attempt, Func<bool> progressed, CancellationToken ct)
+    {
+        for (var failures = 1; ; failures++)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (DownloadHttpException e) when (e.Kind == FailureKind.Retryable && failures < O.MaxAttempts && !ct.IsCancellationRequested)
+            {
+                if (progressed()) failures = 0;
+                await Task.Delay(Backoff(failures, e.RetryAfter), ct);
+            }
+        }
+    }
+
+    /// <summary>Exponential backoff with full jitter, or the server's Retry-After (capped).</summary>
+    private TimeSpan Backoff(int failures, TimeSpan? retryAfter)
+    {
+        if (retryAfter is { } r) return r < O.RetryMaxDelay ? r : O.RetryMaxDelay;
+        var ceiling = Math.Min(O.RetryMaxDelay.TotalMilliseconds, O.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16)));
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+
+    private async Task PersistLoopAsync(int fileId, SafeFileHandle handle, WrittenRanges state, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(O.PersistInterval, clock);
+        while (await timer.WaitForNextTickAsync(ct))
+            await PersistAsync(fileId, handle, state);
+    }
+
+    /// <summary>Records what is written: the ranges are read first, then the data flushed, so the record never claims unflushed bytes.</summary>
+    private async Task PersistAsync(int fileId, SafeFileHandle handle, WrittenRanges state)
+    {
+        var (ranges, covered) = state.Snapshot();
+        if (handle.IsClosed) return;
+        RandomAccess.FlushToDisk(handle);
+        await UpdateAsync(fileId, f => { f.DoneRanges = ranges; f.DownloadedBytes = covered; }, CancellationToken.None);
+    }
+
+    private async Task UpdateAsync(int fileId, Action<DownloadFileRecord> change, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.DownloadFiles.FindAsync([fileId], ct);
+        if (row is null) return;
+        change(row);
+        row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+    }
+
+    internal static async Task<string> HashFileAsync(string path, CancellationToken ct)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+    }
+
+    private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 112 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+
+    private static string Gb(long bytes) => $"{bytes / 1073741824d:0.##} GB";
+
+    private sealed class RangesIgnoredException : Exception;
+
+    /// <summary>Stops the hash cursor however the transfer ends.</summary>
+    private sealed class CursorGuard(WrittenRanges state) : IDisposable
+    {
+        public void Dispose() => state.Cursor?.Dispose();
+    }
+
+    /// <summary>The ranges written so far (shared by the connections), the progress they make, and the hash cursor following them.</summary>
+    private sealed class WrittenRanges(ByteRanges done, FileProgress progress)
+    {
+        private readonly Lock _lock = new();
+        private ByteRanges _done = done;
+        public HashCursor? Cursor { get; set; }
+
+        public long Covered { get { lock (_lock) return _done.Covered; } }
+        public long PrefixEnd() { lock (_lock) return _done.PrefixEnd; }
+        public IEnumerable<(long Start, long End)> Missing(long total) { lock (_lock) return _done.Missing(total).ToList(); }
+        public (string Ranges, long Covered) Snapshot() { lock (_lock) return (_done.ToString(), _done.Covered); }
+
+        public void Written(long offset, int count)
+        {
+            lock (_lock) _done.Add(offset, offset + count);
+            progress.Add(count);
+            Cursor?.Poke();
+        }
+
+        public void Reset()
+        {
+            lock (_lock) _done = new ByteRanges();
+            progress.Set(0);
+            Cursor?.Dispose();
+            Cursor = null;
+        }
+    }
+}

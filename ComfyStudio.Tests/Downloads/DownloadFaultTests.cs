@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using ComfyStudio.Tests.Fakes;
+using ComfyStudio.Tests.Infrastructure;
+
+namespace ComfyStudio.Tests.Downloads;
+
+/// <summary>The engine against a real file server with faults: each case ends with a verified file or a clean failure.</summary>
+public sealed class DownloadFaultTests(DownloadFaultTests.Fixture fixture) : IClassFixture<DownloadFaultTests.Fixture>
+{
+    public sealed class Fixture : DownloadFactory, IAsyncLifetime
+    {
+        public ModelFileServer Files { get; private set; } = null!;
+        public async Task InitializeAsync() => Files = await ModelFileServer.StartAsync();
+        public new async Task DisposeAsync()
+        {
+            await Files.DisposeAsync();
+            await base.DisposeAsync();
+        }
+    }
+
+    private ModelFileServer Server => fixture.Files;
+    private const long Size = 1_300_000; // five chunks of 256 KiB and a bit
+
+    private async Task<JsonElement> DownloadAsync(ModelFileServer.ServedFile file, string path, bool withSha = true, long? size = null, string? url = null)
+    {
+        var client = fixture.CreateKeyClient();
+        var started = await DownloadFactory.StartAsync(client, new
+        {
+            name = file.Name,
+            files = new[] { new { url = url ?? Server.UrlOf(file.Name), path, size = size ?? file.Size, sha256 = withSha ? file.Sha256 : null } },
+        });
+        return await DownloadFactory.FinishedAsync(client, started.GetProperty("id").GetString()!);
+    }
+
+    private void AssertVerified(JsonElement download, ModelFileServer.ServedFile file, string path)
+    {
+        Assert.True(download.GetProperty("status").GetString() == "completed", download.ToString());
+        var target = fixture.ModelPath(path);
+        Assert.True(File.Exists(target));
+        Assert.False(File.Exists(target + ".part"));
+        Assert.Equal(file.Sha256, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(target))));
+        var f = download.GetProperty("files")[0];
+        Assert.Equal(file.Sha256, f.GetProperty("sha256").GetString());
+        Assert.Equal(100, f.GetProperty("progress").GetDouble());
+        Assert.Equal(file.Size, download.GetProperty("downloaded_bytes").GetInt64());
+    }
+
+    private static string FailureOf(JsonElement download)
+    {
+        Assert.True(download.GetProperty("status").GetString() == "failed", download.ToString());
+        return download.GetProperty("files")[0].GetProperty("error").GetString()!;
+    }
+
+    [Fact]
+    public async Task A_ranged_download_uses_several_connections_and_is_verified()
+    {
+        var file = Server.Add("plain.bin", Size, seed: 11);
+        AssertVerified(await DownloadAsync(file, "checkpoints/plain.safetensors"), file, "checkpoints/plain.safetensors");
+        var ranged = Server.Requests.Where(r => r.File == file.Name && r.Status == 206).ToList();
+        Assert.True(ranged.Count >= 4, $"{ranged.Count} ranged requests");
+        // Each byte is written once; a connection whose segment was split for an idle one stops at the split, and
+        // only what was already on its way (socket buffers) is sent for nothing.
+        Assert.InRange(Server.BytesServed(file.Name), Size, Size * 13 / 10);
+    }
+
+    [Fact]
+    public async Task Dropped_connections_are_retried_from_where_they_stopped()
+    {
+        var file = Server.Add("drops.bin", Size, seed: 12);
+        file.DropCount = 3;
+        file.DropAfterBytes = 50_000;
+        AssertVerified(await DownloadAsync(file, "loras/drops.safetensors"), file, "loras/drops.safetensors");
+        Assert.True(Server.BytesServed(file.Name) < Size + 3 * 70_000);
+    }
+
+    [Fact]
+    public async Task Server_errors_and_429_with_retry_after_are_waited_out()
+    {
+        var errors = Server.Add("errors.bin", Size, seed: 13);
+        errors.Fail500 = 3;
+        AssertVerified(await DownloadAsync(errors, "vae/errors.safetensors"), errors, "vae/errors.safetensors");
+
+        var limited = Server.Add("limited.bin", Size, seed: 14);
+        limited.Fail429 = 2;
+        var started = DateTime.UtcNow;
+        AssertVerified(await DownloadAsync(limited, "vae/limited.safetensors"), limited, "vae/limited.safetensors");
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(0.9), "Retry-After: 1 was honoured");
+    }
+
+    [Fact]
+    public async Task A_stalled_connection_is_dropped_and_retried()
+    {
+        var file = Server.Add("stall.bin", Size, seed: 15);
+        file.StallCount = 2;
+        file.StallAfterBytes = 30_000;
+        AssertVerified(await DownloadAsync(file, "unet/stall.safetensors"), file, "unet/stall.safetensors");
+    }
+
+    [Fact]
+    public async Task A_server_that_ignores_ranges_is_downloaded_as_one_stream()
+    {
+        var file = Server.Add("noranges.bin", Size, seed: 16);
+        file.IgnoreRanges = true;
+        AssertVerified(await DownloadAsync(file, "clip/noranges.safetensors"), file, "clip/noranges.safetensors");
+        Assert.DoesNotContain(Server.Requests, r => r.File == file.Name && r.Status == 206);
+    }
+
+    [Fact]
+    public async Task The_token_goes_to_its_host_and_not_to_the_host_a_redirect_leads_to()
+    {
+        var file = Server.Add("gated.bin", Size, seed: 17);
+        file.RedirectToOtherHost = true;
+        file.LinkedSha256 = true;
+        // No sha256 in the request: Hugging Face's X-Linked-Etag on the redirect is the expected hash.
+        AssertVerified(await DownloadAsync(file, "checkpoints/gated.safetensors", withSha: false), file, "checkpoints/gated.safetensors");
+        var requests = Server.Requests.Where(r => r.File == file.Name).ToList();
+        Assert.Contains(requests, r => r.Host == "127.0.0.1" && r.Authorization == "Bearer " + DownloadFactory.HfToken);
+        Assert.Contains(requests, r => r.Host == "localhost" && r.Status == 206);
+        Assert.All(requests.Where(r => r.Host == "localhost"), r => Assert.Null(r.Authorization));
+    }
+
+    [Fact]
+    public async Task A_401_fails_at_once_and_says_which_token()
+    {
+        var file = Server.Add("private.bin", Size, seed: 18);
+        file.RequiredToken = "another-token";
+        var error = FailureOf(await DownloadAsync(file, "checkpoints/private.safetensors"));
+        Assert.Contains("401", error);
+        Assert.Contains("HF_TOKEN", error);
+        Assert.True(Server.Requests.Count(r => r.File == file.Name) <= 2, "no retries on 401");
+        Assert.False(File.Exists(fixture.ModelPath("checkpoints/private.safetensors")));
+    }
+
+    [Fact]
+    public async Task Wrong_bytes_fail_the_hash_and_leave_nothing_behind()
+    {
+        var file = Server.Add("corrupt.bin", Size, seed: 19);
+        file.CorruptAt = 700_000;
+        var download = await DownloadAsync(file, "checkpoints/corrupt.safetensors");
+        var error = FailureOf(download);
+        Assert.Contains("SHA-256 mismatch", error);
+        Assert.Equal("DOWNLOAD_FAILED", download.GetProperty("files")[0].GetProperty("error_code").GetString());
+        Assert.False(File.Exists(fixture.ModelPath("checkpoints/corrupt.safetensors")));
+        Assert.False(File.Exists(fixture.ModelPath("checkpoints/corrupt.safetensors") + ".part"));
+    }
+
+    [Fact]
+    public async Task A_size_that_differs_from_the_expected_one_fails_before_downloading()
+    {
+        var file = Server.Add("size.bin", Size, seed: 20);
+        var error = FailureOf(await DownloadAsync(file, "checkpoints/size.safetensors", size: Size + 1));
+        Assert.Contains("were expected", error);
+        Assert.True(Server.BytesServed(file.Name) <= 1, "only the probe's byte");
+    }
+
+    [Fact]
+    public async Task A_file_already_in_place_and_verified_is_not_downloaded_again()
+    {
+        var file = Server.Add("present.bin", Size, seed: 21);
+        Directory.CreateDirectory(Path.GetDirectoryName(fixture.ModelPath("vae/present.safetensors"))!);
+        File.WriteAllBytes(fixture.ModelPath("vae/present.safetensors"), file.Content());
+        AssertVerified(await DownloadAsync(file, "vae/present.safetensors"), file, "vae/present.safetensors");
+        Assert.True(Server.BytesServed(file.Name) <= 1);
+    }
+
+    [Fact]
+    public async Task Not_enough_disk_space_is_refused_before_the_first_byte()
+    {
+        var file = Server.Add("big.bin", Size, seed: 22);
+        var client = fixture.CreateKeyClient();
+        fixture.FreeSpace.Available = Size / 2;
+        try
+        {
+            var response = await client.PostAsJsonAsync("/api/downloads", new
+            {
+                name = "too big", files = new[] { new { url = Server.UrlOf(file.Name), path = "checkpoints/big.safetensors", size = Size } },
+            });
+            await ErrorAssert.IsErrorBody(response, HttpStatusCode.InsufficientStorage, "INSUFFICIENT_STORAGE");
+
+            // Without a size in the request the transfer learns it, and refuses before writing.
+            var started = await DownloadFactory.StartAsync(client, new
+            {
+                name = "unknown size", files = new[] { new { url = Server.UrlOf(file.Name), path = "checkpoints/big.safetensors" } },
+            });
+            var download = await DownloadFactory.FinishedAsync(client, started.GetProperty("id").GetString()!);
+            Assert.Contains("not enough disk space", FailureOf(download));
+            Assert.Equal("INSUFFICIENT_STORAGE", download.GetProperty("files")[0].GetProperty("error_code").GetString());
+            Assert.True(Server.BytesServed(file.Name) <= 1);
+        }
+        finally
+        {
+            fixture.FreeSpace.Available = long.MaxValue / 4;
+        }
+    }
+}

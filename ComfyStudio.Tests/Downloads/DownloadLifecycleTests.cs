@@ -1,0 +1,241 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using ComfyStudio.Services.Downloads;
+using ComfyStudio.Services.Settings;
+using ComfyStudio.Tests.Fakes;
+using ComfyStudio.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ComfyStudio.Tests.Downloads;
+
+/// <summary>Pause, resume, cancel, a shared file, the concurrency limit, the API's validation and the /ws feed.</summary>
+public sealed class DownloadLifecycleTests : IAsyncLifetime
+{
+    private readonly DownloadFactory _host = new();
+    private ModelFileServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await ModelFileServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    private static object Files(params (string Url, string Path, long Size, string? Sha)[] files) =>
+        files.Select(f => new { url = f.Url, path = f.Path, size = f.Size, sha256 = f.Sha }).ToArray();
+
+    [Fact]
+    public async Task Pause_keeps_the_part_resume_finishes_it_and_cancel_removes_only_partial_files()
+    {
+        var client = _host.CreateKeyClient();
+        var slow = _server.Add("slow.bin", 2_000_000, seed: 31);
+        slow.BytesPerSecond = 400_000;
+        var started = await DownloadFactory.StartAsync(client, new { name = "slow", files = Files((_server.UrlOf(slow.Name), "checkpoints/slow.safetensors", slow.Size, slow.Sha256)) });
+        var id = started.GetProperty("id").GetString()!;
+        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}")).GetProperty("downloaded_bytes").GetInt64() > 300_000, what: "some progress");
+
+        var paused = await client.PostAsync($"/api/downloads/{id}/pause", null);
+        Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        var body = await paused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("paused", body.GetProperty("status").GetString());
+        Assert.Equal(id, body.GetProperty("download_id").GetString());
+        var atPause = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}");
+        Assert.Equal("paused", atPause.GetProperty("status").GetString());
+        Assert.True(File.Exists(_host.ModelPath("checkpoints/slow.safetensors") + ".part"));
+        // It stopped: the server sees its connections closed, and no new ones.
+        await TestWait.UntilAsync(() => _server.OpenResponses == 0, what: "the connections to close");
+        var requestsAtPause = _server.Requests.Count;
+        await Task.Delay(500);
+        Assert.Equal(requestsAtPause, _server.Requests.Count);
+
+        slow.BytesPerSecond = null;
+        body = await (await client.PostAsync($"/api/downloads/{id}/resume", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("downloading", body.GetProperty("status").GetString());
+        var done = await DownloadFactory.FinishedAsync(client, id);
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        Assert.True(_server.BytesServed(slow.Name) < slow.Size + 700_000, "resumed, not restarted");
+
+        // Cancel: a second download's partial file goes; the completed file of the first stays.
+        var other = _server.Add("other.bin", 2_000_000, seed: 32);
+        other.BytesPerSecond = 300_000;
+        var second = await DownloadFactory.StartAsync(client, new
+        {
+            name = "two files",
+            files = Files((_server.UrlOf(slow.Name), "checkpoints/slow.safetensors", slow.Size, slow.Sha256),
+                (_server.UrlOf(other.Name), "checkpoints/other.safetensors", other.Size, other.Sha256)),
+        });
+        var secondId = second.GetProperty("id").GetString()!;
+        await TestWait.UntilAsync(() => File.Exists(_host.ModelPath("checkpoints/other.safetensors") + ".part"), what: "the part file");
+        var cancelled = await (await client.DeleteAsync($"/api/downloads/{secondId}")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        Assert.True(cancelled.GetProperty("files_removed").GetBoolean());
+        Assert.False(File.Exists(_host.ModelPath("checkpoints/other.safetensors") + ".part"));
+        Assert.True(File.Exists(_host.ModelPath("checkpoints/slow.safetensors")));
+        Assert.Equal("cancelled", (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{secondId}")).GetProperty("status").GetString());
+        await ErrorAssert.IsErrorBody(await client.PostAsync($"/api/downloads/{secondId}/resume", null), HttpStatusCode.Conflict, "CONFLICT");
+    }
+
+    [Fact]
+    public async Task A_file_wanted_by_two_downloads_is_fetched_once()
+    {
+        var client = _host.CreateKeyClient();
+        var shared = _server.Add("shared.bin", 1_500_000, seed: 33);
+        shared.BytesPerSecond = 1_500_000;
+        var a = await DownloadFactory.StartAsync(client, new { name = "a", files = Files((_server.UrlOf(shared.Name), "text_encoders/t5.safetensors", shared.Size, shared.Sha256)) });
+        var b = await DownloadFactory.StartAsync(client, new { name = "b", files = Files((_server.UrlOf(shared.Name), "text_encoders/t5.safetensors", shared.Size, shared.Sha256)) });
+        Assert.Equal("completed", (await DownloadFactory.FinishedAsync(client, a.GetProperty("id").GetString()!)).GetProperty("status").GetString());
+        Assert.Equal("completed", (await DownloadFactory.FinishedAsync(client, b.GetProperty("id").GetString()!)).GetProperty("status").GetString());
+        Assert.True(_server.BytesServed(shared.Name) < shared.Size * 13 / 10, $"{_server.BytesServed(shared.Name)} bytes served for one file");
+    }
+
+    [Fact]
+    public async Task No_more_files_than_max_concurrent_download_at_once_and_the_setting_applies_live()
+    {
+        var client = _host.CreateKeyClient();
+        var settings = _host.Services.GetRequiredService<StudioSettings>();
+        await settings.SetMaxConcurrentAsync(1);
+        var engine = _host.Services.GetRequiredService<DownloadEngine>();
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var f = _server.Add($"c{i}.bin", 600_000, seed: 40 + i);
+            f.BytesPerSecond = 1_000_000;
+            ids.Add((await DownloadFactory.StartAsync(client, new { name = f.Name, files = Files((_server.UrlOf(f.Name), $"loras/c{i}.safetensors", f.Size, f.Sha256)) }))
+                .GetProperty("id").GetString()!);
+        }
+        var most = 0;
+        using var watching = new CancellationTokenSource();
+        var watch = Task.Run(async () =>
+        {
+            while (!watching.IsCancellationRequested) { most = Math.Max(most, engine.ActiveTransfers); await Task.Delay(10); }
+        });
+        await DownloadFactory.FinishedAsync(client, ids[0]);
+        Assert.Equal(1, _server.MaxConcurrentFiles);
+        await settings.SetMaxConcurrentAsync(3); // the rest may now run together
+        foreach (var id in ids) Assert.Equal("completed", (await DownloadFactory.FinishedAsync(client, id)).GetProperty("status").GetString());
+        await watching.CancelAsync();
+        await watch;
+        Assert.InRange(most, 1, 3);
+        Assert.Equal(3, engine.ConcurrencyLimit);
+    }
+
+    [Theory]
+    [InlineData("../escape.safetensors")]
+    [InlineData("checkpoints/../../escape.safetensors")]
+    [InlineData("/etc/passwd")]
+    [InlineData("checkpoints\\\\x.safetensors")]
+    [InlineData("checkpoints/x.safetensors.part")]
+    [InlineData("")]
+    public async Task Paths_outside_the_models_folder_are_refused(string path)
+    {
+        var response = await _host.CreateKeyClient().PostAsJsonAsync("/api/downloads", new { name = "x", files = new[] { new { url = "http://127.0.0.1:9/x", path } } });
+        await ErrorAssert.IsErrorBody(response, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+    }
+
+    [Fact]
+    public async Task A_link_out_of_the_models_folder_bad_urls_and_bad_fields_are_refused()
+    {
+        var client = _host.CreateKeyClient();
+        var outside = TestPaths.NewTempDir("outside");
+        Directory.CreateDirectory(_host.ModelPath(""));
+        Directory.CreateSymbolicLink(_host.ModelPath("escape"), outside);
+        try
+        {
+            await ErrorAssert.IsErrorBody(await client.PostAsJsonAsync("/api/downloads", new { files = new[] { new { url = "http://127.0.0.1:9/x", path = "escape/x.safetensors" } } }),
+                HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        }
+        finally
+        {
+            Directory.Delete(_host.ModelPath("escape"));
+            TestPaths.TryDelete(outside);
+        }
+        foreach (var body in new[]
+                 {
+                     """{"files": [{"url": "ftp://x/y", "path": "a/b.bin"}]}""",
+                     """{"files": [{"url": "http://x/y", "path": "a/b.bin", "size": -1}]}""",
+                     """{"files": [{"url": "http://x/y", "path": "a/b.bin", "sha256": "xyz"}]}""",
+                     """{"files": [{"url": "http://x/y", "path": "a/b.bin"}, {"url": "http://x/z", "path": "a/b.bin"}]}""",
+                     """{"files": []}""",
+                     """{"files": [null]}""",
+                     """{"files": "nope"}""",
+                     """{"files": [{"url": "http://x/y", "path": "a/b.bin", "size": "big"}]}""",
+                     """{"files": [""",
+                 })
+        {
+            var response = await client.PostAsync("/api/downloads", new StringContent(body, Encoding.UTF8, "application/json"));
+            await ErrorAssert.IsErrorBody(response, HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        }
+        foreach (var (method, url) in new[] { ("GET", "/api/downloads/dl_nope"), ("POST", "/api/downloads/dl_nope/pause"), ("POST", "/api/downloads/dl_nope/resume"), ("DELETE", "/api/downloads/dl_nope") })
+            await ErrorAssert.IsErrorBody(await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), url)), HttpStatusCode.NotFound, "NOT_FOUND");
+        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/downloads?limit=0"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+    }
+
+    [Fact]
+    public async Task The_list_has_spec_b_fields_with_per_file_progress()
+    {
+        var client = _host.CreateKeyClient();
+        var file = _server.Add("listed.bin", 400_000, seed: 50);
+        var started = await DownloadFactory.StartAsync(client, new { name = "Listed", preset_id = "FLUX_TEST", files = Files((_server.UrlOf(file.Name), "vae/listed.safetensors", file.Size, file.Sha256)) });
+        await DownloadFactory.FinishedAsync(client, started.GetProperty("id").GetString()!);
+        var list = await client.GetFromJsonAsync<JsonElement>("/api/downloads");
+        var item = list.GetProperty("downloads").EnumerateArray().First(d => d.GetProperty("id").GetString() == started.GetProperty("id").GetString());
+        foreach (var field in new[] { "id", "preset_id", "status", "progress", "speed_mbps", "eta_seconds", "current_file", "files" })
+            Assert.True(item.TryGetProperty(field, out _), field);
+        Assert.Equal("FLUX_TEST", item.GetProperty("preset_id").GetString());
+        Assert.Equal(100, item.GetProperty("progress").GetDouble());
+        Assert.True(list.GetProperty("total").GetInt32() >= 1);
+        Assert.True(list.TryGetProperty("active", out _));
+        Assert.StartsWith("dl_", item.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task The_live_feed_sends_progress_and_completion_to_downloads_subscribers_and_answers_bad_input()
+    {
+        var file = _server.Add("feed.bin", 1_500_000, seed: 51);
+        file.BytesPerSecond = 2_000_000;
+        var ws = _host.Server.CreateWebSocketClient();
+        using var socket = await ws.ConnectAsync(new Uri(_host.Server.BaseAddress, $"/ws?api_key={StudioFactory.PrimaryKey}"), CancellationToken.None);
+        await SendAsync(socket, """{"type":"subscribe","channels":["downloads"]}""");
+        Assert.Equal("subscribed", (await ReceiveAsync(socket, _ => true)).GetProperty("type").GetString());
+        await SendAsync(socket, "{ not json");
+        var error = await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "error");
+        Assert.Equal("VALIDATION_ERROR", error.GetProperty("data").GetProperty("code").GetString());
+
+        var started = await DownloadFactory.StartAsync(_host.CreateKeyClient(), new { name = "feed", files = Files((_server.UrlOf(file.Name), "vae/feed.safetensors", file.Size, file.Sha256)) });
+        var id = started.GetProperty("id").GetString();
+        var progress = await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "download_progress");
+        var data = progress.GetProperty("data");
+        Assert.Equal(id, data.GetProperty("download_id").GetString());
+        Assert.EndsWith("MB/s", data.GetProperty("speed").GetString());
+        Assert.Equal(1, data.GetProperty("files").GetProperty("total").GetInt32());
+        var complete = await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "download_complete");
+        Assert.Equal(id, complete.GetProperty("data").GetProperty("download_id").GetString());
+        Assert.Equal("success", complete.GetProperty("data").GetProperty("status").GetString());
+    }
+
+    private static Task SendAsync(WebSocket socket, string text) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    private static async Task<JsonElement> ReceiveAsync(WebSocket socket, Func<JsonElement, bool> wanted)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var builder = new StringBuilder();
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer, timeout.Token);
+                builder.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+            } while (!result.EndOfMessage);
+            var message = JsonDocument.Parse(builder.ToString()).RootElement;
+            if (wanted(message)) return message;
+        }
+    }
+}

@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ComfyStudio.Tests.Fakes;
+
+/// <summary>
+/// A real HTTP server (Kestrel on loopback) serving generated model files with Range support and faults that a test
+/// switches on per file: dropped connections, 500s, 429 with Retry-After, stalls, ranges ignored, a redirect to
+/// another host name, 401 without the right token, wrong bytes, a throttle. It records what it was asked.
+/// </summary>
+public sealed class ModelFileServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, ServedFile> _files = new(StringComparer.Ordinal);
+
+    public int Port { get; private set; }
+    /// <summary>The base URL on 127.0.0.1 (the tests' "Hugging Face" host).</summary>
+    public string Url => $"http://127.0.0.1:{Port}";
+    /// <summary>The same server under another host name (a CDN a redirect leads to).</summary>
+    public string OtherHostUrl => $"http://localhost:{Port}";
+
+    public ConcurrentQueue<Served> Requests { get; } = new();
+    private int _open;
+    private int _maxOpen;
+    /// <summary>Responses streaming now.</summary>
+    public int OpenResponses => Volatile.Read(ref _open);
+    /// <summary>The most responses streaming at once, across files.</summary>
+    public int MaxConcurrentResponses => Volatile.Read(ref _maxOpen);
+    private readonly ConcurrentDictionary<string, int> _openFiles = new();
+    private int _maxOpenFiles;
+    /// <summary>The most distinct files being streamed at once.</summary>
+    public int MaxConcurrentFiles => Volatile.Read(ref _maxOpenFiles);
+
+    public sealed record Served(string File, string Host, string? Authorization, string? Range, int Status, long BytesSent);
+
+    private ModelFileServer(WebApplication app) => _app = app;
+
+    public static async Task<ModelFileServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var server = new ModelFileServer(app);
+        app.MapGet("/files/{name}", (HttpContext context, string name) => server.ServeAsync(context, name));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Port = new Uri(address).Port;
+        return server;
+    }
+
+    /// <summary>Adds a generated file of <paramref name="size"/> bytes; its content depends on <paramref name="seed"/>.</summary>
+    public ServedFile Add(string name, long size, int seed = 1)
+    {
+        var file = new ServedFile(name, size, seed);
+        _files[name] = file;
+        return file;
+    }
+
+    public string UrlOf(string name) => $"{Url}/files/{name}";
+
+    public long BytesServed(string name) => Requests.Where(r => r.File == name).Sum(r => r.BytesSent);
+
+    private async Task ServeAsync(HttpContext context, string name)
+    {
+        if (!_files.TryGetValue(name, out var file))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+        var request = context.Request;
+        var host = request.Host.Host;
+        var auth = request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null;
+        var rangeHeader = request.Headers.Range.ToString() is { Length: > 0 } r ? r : null;
+        long sent = 0;
+        var status = 200;
+        try
+        {
+            if (file.RequiredToken is { } token && auth != "Bearer " + token)
+            {
+                status = 401;
+                context.Response.StatusCode = 401;
+                return;
+            }
+            if (file.RedirectToOtherHost && host == "127.0.0.1")
+            {
+                status = 302;
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = $"{OtherHostUrl}/files/{name}";
+                if (file.LinkedSha256) // Hugging Face puts the LFS file's size and hash on the redirect
+                {
+                    context.Response.Headers["X-Linked-Size"] = file.Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    context.Response.Headers["X-Linked-Etag"] = "\"" + file.Sha256 + "\"";
+                }
+                return;
+            }
+            if (file.Take(ref file.Fail500))
+            {
+                status = 500;
+                context.Response.StatusCode = 500;
+                return;
+            }
+            if (file.Take(ref file.Fail429))
+            {
+                status = 429;
+                context.Response.StatusCode = 429;
+                context.Response.Headers.RetryAfter = "1";
+                return;
+            }
+
+            long from = 0, to = file.Size - 1;
+            var ranged = false;
+            if (!file.IgnoreRanges && rangeHeader is not null && RangeOf(rangeHeader, file.Size) is { } range)
+            {
+                (from, to) = range;
+                ranged = true;
+            }
+            context.Response.Headers.ETag = "\"" + file.ETag + "\"";
+            if (!file.IgnoreRanges) context.Response.Headers.AcceptRanges = "bytes";
+            if (file.LinkedSha256)
+            {
+                context.Response.Headers["X-Linked-Size"] = file.Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.Response.Headers["X-Linked-Etag"] = "\"" + file.Sha256 + "\"";
+            }
+            status = ranged ? 206 : 200;
+            context.Response.StatusCode = status;
+            context.Response.ContentLength = to - from + 1;
+            if (ranged) context.Response.Headers.ContentRange = $"bytes {from}-{to}/{file.Size}";
+
+            var open = Interlocked.Increment(ref _open);
+            UpdateMax(ref _maxOpen, open);
+            _openFiles.AddOrUpdate(name, 1, (_, n) => n + 1);
+            UpdateMax(ref _maxOpenFiles, _openFiles.Count(kv => kv.Value > 0));
+            try
+            {
+                var dropAfter = file.Take(ref file.DropCount) ? file.DropAfterBytes : long.MaxValue;
+                var stallAfter = file.Take(ref file.StallCount) ? file.StallAfterBytes : long.MaxValue;
+                var buffer = new byte[64 * 1024];
+                var at = from;
+                while (at <= to)
+                {
+                    var n = (int)Math.Min(buffer.Length, to - at + 1);
+                    if (sent + n > dropAfter) n = (int)Math.Max(0, dropAfter - sent);
+                    if (sent + n > stallAfter) n = (int)Math.Max(0, stallAfter - sent);
+                    if (n > 0)
+                    {
+                        file.Fill(buffer.AsSpan(0, n), at);
+                        await context.Response.Body.WriteAsync(buffer.AsMemory(0, n), context.RequestAborted);
+                        await context.Response.Body.FlushAsync(context.RequestAborted);
+                        at += n;
+                        sent += n;
+                    }
+                    if (sent >= dropAfter)
+                    {
+                        context.Abort();
+                        return;
+                    }
+                    if (sent >= stallAfter)
+                    {
+                        await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
+                        return;
+                    }
+                    if (file.BytesPerSecond is { } rate)
+                        await Task.Delay(TimeSpan.FromSeconds((double)n / rate), context.RequestAborted);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _open);
+                _openFiles.AddOrUpdate(name, 0, (_, n) => n - 1);
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (IOException) { }
+        finally
+        {
+            Requests.Enqueue(new Served(name, host, auth, rangeHeader, status, sent));
+        }
+    }
+
+    private static void UpdateMax(ref int max, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref max)) && Interlocked.CompareExchange(ref max, value, seen) != seen) { }
+    }
+
+    private static (long From, long To)? RangeOf(string header, long size)
+    {
+        if (!header.StartsWith("bytes=", StringComparison.Ordinal)) return null;
+        var parts = header[6..].Split('-');
+        if (parts.Length != 2 || !long.TryParse(parts[0], out var from)) return null;
+        var to = parts[1].Length == 0 ? size - 1 : long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        return from < size ? (from, Math.Min(to, size - 1)) : null;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    /// <summary>A generated file and its switchable faults (counts are of requests still to fault).</summary>
+    public sealed class ServedFile(string name, long size, int seed)
+    {
+        private static readonly ConcurrentDictionary<int, byte[]> Blocks = new();
+        private const int BlockLength = 1_048_573; // prime: the pattern never lines up with chunk boundaries
+        private readonly byte[] _block = Blocks.GetOrAdd(seed, s =>
+        {
+            var b = new byte[BlockLength];
+            new Random(s).NextBytes(b);
+            return b;
+        });
+        private string? _sha;
+
+        public string Name { get; } = name;
+        public long Size { get; } = size;
+        public string ETag { get; set; } = "v1";
+        public string? RequiredToken { get; set; }
+        public bool RedirectToOtherHost { get; set; }
+        public bool LinkedSha256 { get; set; }
+        public bool IgnoreRanges { get; set; }
+        /// <summary>Serve this byte wrong (the data no longer matches its hash).</summary>
+        public long? CorruptAt { get; set; }
+        public int? BytesPerSecond { get; set; }
+        public int Fail500;
+        public int Fail429;
+        public int DropCount;
+        public long DropAfterBytes = 100_000;
+        public int StallCount;
+        public long StallAfterBytes = 100_000;
+
+        public bool Take(ref int counter)
+        {
+            int seen;
+            do
+            {
+                seen = Volatile.Read(ref counter);
+                if (seen <= 0) return false;
+            } while (Interlocked.CompareExchange(ref counter, seen - 1, seen) != seen);
+            return true;
+        }
+
+        public void Fill(Span<byte> target, long offset)
+        {
+            for (var i = 0; i < target.Length; i++) target[i] = _block[(int)((offset + i) % BlockLength)];
+            if (CorruptAt is { } c && c >= offset && c < offset + target.Length) target[(int)(c - offset)] ^= 0xFF;
+        }
+
+        /// <summary>The true content's SHA-256 (without <see cref="CorruptAt"/>).</summary>
+        public string Sha256
+        {
+            get
+            {
+                if (_sha is not null) return _sha;
+                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = new byte[1 << 20];
+                var corrupt = CorruptAt;
+                CorruptAt = null;
+                for (long at = 0; at < Size; at += buffer.Length)
+                {
+                    var n = (int)Math.Min(buffer.Length, Size - at);
+                    Fill(buffer.AsSpan(0, n), at);
+                    sha.AppendData(buffer, 0, n);
+                }
+                CorruptAt = corrupt;
+                return _sha = Convert.ToHexStringLower(sha.GetHashAndReset());
+            }
+        }
+
+        public byte[] Content()
+        {
+            var bytes = new byte[Size];
+            var corrupt = CorruptAt;
+            CorruptAt = null;
+            Fill(bytes, 0);
+            CorruptAt = corrupt;
+            return bytes;
+        }
+    }
+}
