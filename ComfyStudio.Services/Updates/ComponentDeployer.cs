@@ -40,6 +40,17 @@ public sealed class ComponentDeployer(
     private string StudioDir => options.Value.StudioDir!;
     private string JournalPath => Path.Combine(StudioDir, ".update-journal.json");
 
+    /// <summary>
+    /// Nothing of a component is on disk (a fresh install): it is deployed even when the versions say it is current.
+    /// The backend is the exception: the built-in one runs when none is deployed.
+    /// </summary>
+    public bool IsMissing(ReleaseComponent c)
+    {
+        if (c.Name == ReleaseComponents.Backend) return false;
+        var target = TargetOf(c);
+        return c.IsDirectory ? !Directory.Exists(target) || !Directory.EnumerateFileSystemEntries(target).Any() : !File.Exists(target);
+    }
+
     private string TargetOf(ReleaseComponent c) => Path.Combine(StudioDir, c.Target.Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>Stages, swaps and commits <paramref name="parts"/>; <paramref name="versionJson"/> becomes the local version.json.</summary>
@@ -51,12 +62,9 @@ public sealed class ComponentDeployer(
         var steps = parts.Select(p => new Step(p, TargetOf(p.Component), run)).ToList();
         try
         {
-            foreach (var step in steps)
-            {
-                progress?.Report($"Preparing {step.Part.Component.Name}");
-                FileSystemSwap.Delete(step.Staging);
-                await repository.ExtractAsync(commit, step.Part.Source, step.Part.Component.IsDirectory, step.Staging, ct);
-            }
+            progress?.Report("Preparing " + string.Join(", ", steps.Select(s => s.Part.Component.Name)));
+            foreach (var step in steps) FileSystemSwap.Delete(step.Staging);
+            await repository.ExtractAllAsync(commit, steps.Select(s => (s.Part.Source, s.Part.Component.IsDirectory, s.Staging)).ToList(), ct);
             WriteJournal(new Journal(run, steps.Select(s => new JournalTarget(s.Target, FileSystemSwap.Exists(s.Target))).ToList(), versionJson));
             foreach (var step in steps)
             {
@@ -75,18 +83,52 @@ public sealed class ComponentDeployer(
         }
         catch (Exception e)
         {
-            RollBack(steps);
-            TryDelete(JournalPath);
+            if (RollBack(steps)) TryDelete(JournalPath); // else the next start tries again from the journal
             logger.LogError("Deploy failed, every component rolled back: {Reason}", e.Message);
             if (e is UpdateFailedException) throw;
             throw new UpdateFailedException(e is OperationCanceledException ? "the update was cancelled" : e.Message, e);
         }
+        // The old copies go first, then the journal. The backend's stays until the next start: the running process
+        // may have been loaded from it.
+        foreach (var step in steps.Where(s => s.Part.Component.Name != ReleaseComponents.Backend)) TryDelete(step.Previous);
         TryDelete(JournalPath);
-        foreach (var step in steps) TryDelete(step.Previous);
     }
 
-    /// <summary>At start: a deploy that a crash interrupted is finished (it had committed) or undone (it had not).</summary>
+    /// <summary>
+    /// At start: a deploy that a crash interrupted is finished (it had committed) or undone (it had not); copies left
+    /// beside the components (<c>.staging-*</c>, <c>.previous-*</c>) by a crash or kept for the running backend go.
+    /// Never throws: a recovery that cannot complete keeps its journal and is tried again at the next start.
+    /// </summary>
     public void RecoverInterrupted()
+    {
+        try
+        {
+            RecoverFromJournal();
+            if (!File.Exists(JournalPath)) RemoveLeftovers();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError("Recovering an interrupted update failed ({Reason}); it is tried again at the next start", e.Message);
+        }
+    }
+
+    private void RemoveLeftovers()
+    {
+        foreach (var c in ReleaseComponents.Deployable)
+        {
+            var target = TargetOf(c);
+            var folder = Path.GetDirectoryName(target)!;
+            if (!Directory.Exists(folder)) continue;
+            var name = Path.GetFileName(target);
+            foreach (var leftover in Directory.EnumerateFileSystemEntries(folder, name + ".*")
+                         .Where(p => Path.GetFileName(p) is var n && (n.StartsWith(name + ".staging-", StringComparison.Ordinal)
+                                                                       || n.StartsWith(name + ".previous-", StringComparison.Ordinal)
+                                                                       || n.StartsWith(name + ".discarded-", StringComparison.Ordinal))))
+                TryDelete(leftover);
+        }
+    }
+
+    private void RecoverFromJournal()
     {
         if (!File.Exists(JournalPath)) return;
         Journal? journal;
@@ -107,12 +149,12 @@ public sealed class ComponentDeployer(
             {
                 if (FileSystemSwap.Exists(previous))
                 {
-                    TryDelete(t.Path);
+                    Remove(t.Path);
                     FileSystemSwap.Move(previous, t.Path);
                 }
                 else if (!t.HadPrevious)
                 {
-                    TryDelete(t.Path);
+                    Remove(t.Path);
                 }
             }
             TryDelete(previous);
@@ -125,21 +167,40 @@ public sealed class ComponentDeployer(
     private bool IsInside(string path) =>
         Path.GetFullPath(path).StartsWith(Path.GetFullPath(StudioDir) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
-    private void RollBack(List<Step> steps)
+    /// <summary>Puts every swapped component back; true when all went back.</summary>
+    private bool RollBack(List<Step> steps)
     {
+        var clean = true;
         for (var i = steps.Count - 1; i >= 0; i--)
         {
             var s = steps[i];
             try
             {
-                if (s.Placed) FileSystemSwap.Delete(s.Target);
+                if (s.Placed) Remove(s.Target);
                 if (s.MovedAway) FileSystemSwap.Move(s.Previous, s.Target);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                clean = false;
                 logger.LogError("Could not put {Component} back: {Reason}", s.Part.Component.Name, e.Message);
             }
             TryDelete(s.Staging);
+        }
+        return clean;
+    }
+
+    /// <summary>Deletes a path; what cannot be deleted is renamed aside, so the path is free either way.</summary>
+    private void Remove(string path)
+    {
+        try
+        {
+            FileSystemSwap.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (!FileSystemSwap.Exists(path)) return;
+            FileSystemSwap.Move(path, path + ".discarded-" + Guid.NewGuid().ToString("N")[..8]);
+            logger.LogWarning("Could not delete {Path} ({Reason}); renamed it aside", path, e.Message);
         }
     }
 

@@ -38,6 +38,13 @@ public sealed class StudioUpdater(
     [Queue("critical")]
     public async Task<UpdateResult> RunAsync(string[] skipComponents, string? run, CancellationToken ct)
     {
+        // One update at a time in this process, from the job's start to its end (whoever waits for it, or nobody).
+        if (!await runs.Deploying.WaitAsync(0, ct))
+        {
+            var busy = new UpdateFailedException("another update is running");
+            runs.Fail(run, busy);
+            throw busy;
+        }
         try
         {
             var result = await UpdateAsync(skipComponents, ct);
@@ -51,6 +58,10 @@ public sealed class StudioUpdater(
             bus.Publish(new StudioUpdateFailed(failure.Message));
             runs.Fail(run, failure);
             throw failure; // the job shows as failed in the dashboard, with the reason
+        }
+        finally
+        {
+            runs.Deploying.Release();
         }
     }
 
@@ -77,10 +88,8 @@ public sealed class StudioUpdater(
             };
         }
 
-        var changed = ReleaseComponents.Deployable
-            .Where(c => !skip.Contains(c.Name) && remote.Component(c.Name) is { } r
-                        && ReleaseComponents.IsNewer(r.Version, installed.Component(c.Name)?.Version))
-            .ToList();
+        var newer = notice.Newer(remote, installed);
+        var changed = ReleaseComponents.Deployable.Where(c => !skip.Contains(c.Name) && newer.Contains(c.Name)).ToList();
         if (changed.Count == 0)
         {
             Report("Everything up to date");
@@ -157,9 +166,12 @@ public sealed class UpdateRuns(IBackgroundJobClient jobs)
     /// <summary>How long a caller waits for the job before it is told the update still runs.</summary>
     public TimeSpan WaitLimit { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>Held by the update job while it runs.</summary>
+    internal SemaphoreSlim Deploying { get; } = new(1, 1);
+
     public bool Running
     {
-        get { lock (_lock) return _waiting.Count > 0; }
+        get { lock (_lock) return _waiting.Count > 0 || Deploying.CurrentCount == 0; }
     }
 
     /// <summary>Validates the skip list (400), refuses a second update (409), enqueues the job and waits for its result.</summary>
@@ -171,7 +183,7 @@ public sealed class UpdateRuns(IBackgroundJobClient jobs)
         var done = new TaskCompletionSource<UpdateResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
-            if (_waiting.Count > 0) throw Errors.StudioException.Conflict("An update is already running");
+            if (_waiting.Count > 0 || Deploying.CurrentCount == 0) throw Errors.StudioException.Conflict("An update is already running");
             _waiting[run] = done;
         }
         try

@@ -20,7 +20,7 @@ public sealed class UpdateCheck(ReleaseRepository repository, UpdateNotice notic
     {
         var fetched = await repository.FetchAsync(ct);
         var isNew = notice.Record(fetched);
-        var available = UpdateNotice.Newer(fetched.Manifest, local.Read());
+        var available = notice.Newer(fetched.Manifest, local.Read());
         if (available.Count > 0 && isNew)
         {
             logger.LogInformation("Update available: {Version} ({Components})", fetched.Manifest.AppVersion, available);

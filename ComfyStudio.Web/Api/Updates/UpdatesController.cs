@@ -4,7 +4,6 @@ using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Updates;
 using ComfyStudio.Services.Versions;
-using ComfyStudio.Web.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
@@ -45,7 +44,7 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
     [HttpPost("update")]
     public async Task<JsonObject> Update(
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] UpdateRequest? request,
-        [FromServices] UpdateRuns runs, [FromServices] IStudioRestart restart, CancellationToken ct)
+        [FromServices] UpdateRuns runs, CancellationToken ct)
     {
         var skip = ReleaseComponents.ValidateSkipList(request?.SkipComponents);
         RequireRepository();
@@ -58,9 +57,7 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
         {
             throw new StudioException(ErrorCodes.InternalError, "Update failed: " + e.Message);
         }
-        if (result.RestartNeeded)
-            await restart.RequestAsync("the backend was updated", TimeSpan.FromSeconds(1), CancellationToken.None);
-        return Shape(result);
+        return Shape(result); // after a backend update the app restarts itself a second later (UpdateRestarter)
     }
 
     /// <summary>The answer in spec A's shape.</summary>
