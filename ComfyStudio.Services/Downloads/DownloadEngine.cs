@@ -217,15 +217,25 @@ public sealed partial class DownloadEngine(
         {
             if (!_transfers.TryGetValue(file.Id, out shared!) || shared.Task.IsCompleted)
             {
-                shared = new SharedTransfer(file.Id, run.Files[file.Id]);
+                shared = new SharedTransfer(file.Id, run.Files[file.Id], _stopping.Token);
                 _transfers[file.Id] = shared;
                 shared.Task = Task.Run(() => TransferAsync(shared), CancellationToken.None);
             }
             shared.Wanters.Add(run.Id);
             run.Files[file.Id] = shared.Progress;
         }
-        using var detach = ct.Register(() => Detach(shared, run.Id));
-        await shared.Task.WaitAsync(ct);
+        try
+        {
+            await shared.Task.WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Not a registration on ct: the wait's own continuation may run first, inline, and would dispose it unrun.
+            // When nobody else wants the file, the transfer stops: wait for its last writes to be recorded, so a
+            // pause answers with a .part that a resume continues.
+            if (Detach(shared, run.Id)) await Task.WhenAny(shared.Task, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None));
+            throw;
+        }
     }
 
     private async Task TransferAsync(SharedTransfer shared)
@@ -247,12 +257,14 @@ public sealed partial class DownloadEngine(
     }
 
     /// <summary>A download no longer wants a file: the transfer stops when nobody else does.</summary>
-    private void Detach(SharedTransfer shared, string downloadId)
+    private bool Detach(SharedTransfer shared, string downloadId)
     {
         lock (_lock)
         {
             shared.Wanters.Remove(downloadId);
-            if (shared.Wanters.Count == 0) shared.Stop.Cancel();
+            if (shared.Wanters.Count > 0) return false;
+            shared.Stop.Cancel();
+            return true;
         }
     }
 
@@ -444,12 +456,13 @@ public sealed partial class DownloadEngine(
         catch (OperationCanceledException) { }
     }
 
-    private sealed class SharedTransfer(int fileId, FileProgress progress)
+    private sealed class SharedTransfer(int fileId, FileProgress progress, CancellationToken stopping)
     {
         public int FileId { get; } = fileId;
         public FileProgress Progress { get; } = progress;
         public HashSet<string> Wanters { get; } = new(StringComparer.Ordinal);
-        public CancellationTokenSource Stop { get; } = new();
+        /// <summary>Cancelled when no download wants the file any more, or the app stops.</summary>
+        public CancellationTokenSource Stop { get; } = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         public Task Task { get; set; } = Task.CompletedTask;
     }
 

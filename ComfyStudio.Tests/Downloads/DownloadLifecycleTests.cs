@@ -81,6 +81,31 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_part_file_from_another_version_of_the_file_is_discarded_not_trusted()
+    {
+        var client = _host.CreateKeyClient();
+        var file = _server.Add("changing.bin", 2_000_000, seed: 34);
+        file.BytesPerSecond = 400_000;
+        var started = await DownloadFactory.StartAsync(client, new { name = "changing", files = Files((_server.UrlOf(file.Name), "vae/changing.safetensors", file.Size, (string?)null)) });
+        var id = started.GetProperty("id").GetString()!;
+        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}")).GetProperty("downloaded_bytes").GetInt64() > 300_000, what: "some progress");
+        var pause = await client.PostAsync($"/api/downloads/{id}/pause", null);
+        Assert.True(pause.IsSuccessStatusCode, await pause.Content.ReadAsStringAsync());
+        await TestWait.UntilAsync(() => _server.OpenResponses == 0, what: "the connections to close");
+        var atPause = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}");
+        Assert.True(atPause.GetProperty("status").GetString() == "paused", atPause.ToString());
+
+        // The server now has another version of the file (a new ETag): what was downloaded belongs to the old one.
+        var servedBefore = _server.BytesServed(file.Name);
+        file.ETag = "v2";
+        file.BytesPerSecond = null;
+        await client.PostAsync($"/api/downloads/{id}/resume", null);
+        Assert.Equal("completed", (await DownloadFactory.FinishedAsync(client, id)).GetProperty("status").GetString());
+        Assert.True(_server.BytesServed(file.Name) - servedBefore >= file.Size, $"downloaded again from the start: {servedBefore:N0} then {_server.BytesServed(file.Name):N0}");
+        Assert.Equal(file.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_host.ModelPath("vae/changing.safetensors")))));
+    }
+
+    [Fact]
     public async Task A_file_wanted_by_two_downloads_is_fetched_once()
     {
         var client = _host.CreateKeyClient();
