@@ -9,32 +9,7 @@ namespace ComfyStudio.Tests.Browser;
 /// <summary>The Downloads page in a real browser: live progress without reloads, the app bar's indicator, pause and resume, and adding a file by URL.</summary>
 public sealed class DownloadsPageTests(DownloadsPageTests.DownloadBrowserFactory factory) : IClassFixture<DownloadsPageTests.DownloadBrowserFactory>
 {
-    public sealed class DownloadBrowserFactory : BrowserFactory
-    {
-        public ModelFileServer Files { get; private set; } = null!;
-
-        public override async Task InitializeAsync()
-        {
-            Files = await ModelFileServer.StartAsync();
-            await base.InitializeAsync();
-        }
-
-        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-        {
-            ["Downloads:Connections"] = "2",
-            ["Downloads:ChunkBytes"] = "262144",
-            ["Downloads:ProgressInterval"] = "00:00:00.200",
-            ["Downloads:DiskMarginBytes"] = "0",
-            ["Telemetry:NvidiaSmiPath"] = "/nonexistent/nvidia-smi",
-            ["COMFYUI_URL"] = "http://127.0.0.1:9",
-        };
-
-        public override async Task DisposeAsync()
-        {
-            await base.DisposeAsync();
-            await Files.DisposeAsync();
-        }
-    }
+    public sealed class DownloadBrowserFactory : FileServerBrowserFactory;
 
     [Fact]
     public async Task The_page_shows_live_progress_and_the_indicator_follows_from_any_page()
@@ -79,8 +54,13 @@ public sealed class DownloadsPageTests(DownloadsPageTests.DownloadBrowserFactory
         await page.GotoAsync(factory.BaseUrl + "/downloads");
         await factory.SignInAsync(page, "/downloads");
 
-        await page.Locator("input[data-testid=add-url], [data-testid=add-url] input").FillAsync(factory.Files.UrlOf(file.Name));
-        await page.Locator("input[data-testid=add-file], [data-testid=add-file] input").FillAsync("byurl.safetensors");
+        var url = page.Locator("input[data-testid=add-url], [data-testid=add-url] input");
+        var name = page.Locator("input[data-testid=add-file], [data-testid=add-file] input");
+        await url.FillAsync(factory.Files.UrlOf(file.Name));
+        await url.PressAsync("Tab");
+        // Leaving the URL field proposes the file name from the URL; the user then changes it.
+        await page.WaitForFunctionAsync("document.querySelector('input[data-testid=add-file], [data-testid=add-file] input').value === 'byurl.bin'");
+        await name.FillAsync("byurl.safetensors");
         await page.Locator("input[data-testid=add-sha], [data-testid=add-sha] input").FillAsync(file.Sha256);
         await page.Locator("[data-testid=add-start]").ClickAsync();
         await page.Locator("[data-testid=download][data-status=completed]").Filter(new() { HasText = "byurl.safetensors" }).WaitForAsync(new() { Timeout = 30_000 });

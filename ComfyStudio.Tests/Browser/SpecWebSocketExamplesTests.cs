@@ -12,30 +12,8 @@ namespace ComfyStudio.Tests.Browser;
 /// </summary>
 public sealed class SpecWebSocketExamplesTests(SpecWebSocketExamplesTests.ExamplesFactory factory) : IClassFixture<SpecWebSocketExamplesTests.ExamplesFactory>
 {
-    public sealed class ExamplesFactory : BrowserFactory
+    public sealed class ExamplesFactory : FileServerBrowserFactory
     {
-        public ModelFileServer Files { get; private set; } = null!;
-
-        public override async Task InitializeAsync()
-        {
-            Files = await ModelFileServer.StartAsync();
-            await base.InitializeAsync();
-        }
-
-        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-        {
-            ["Downloads:ProgressInterval"] = "00:00:00.200",
-            ["Downloads:DiskMarginBytes"] = "0",
-            ["Telemetry:NvidiaSmiPath"] = "/nonexistent/nvidia-smi",
-            ["COMFYUI_URL"] = "http://127.0.0.1:9",
-        };
-
-        public override async Task DisposeAsync()
-        {
-            await base.DisposeAsync();
-            await Files.DisposeAsync();
-        }
-
         public async Task StartSlowDownloadAsync(string name)
         {
             var file = Files.Add(name, 1_500_000, seed: name.Length);

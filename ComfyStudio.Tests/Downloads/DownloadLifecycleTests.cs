@@ -140,13 +140,14 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
             while (!watching.IsCancellationRequested) { most = Math.Max(most, engine.ActiveTransfers); await Task.Delay(10); }
         });
         await DownloadFactory.FinishedAsync(client, ids[0]);
-        Assert.Equal(1, _server.MaxConcurrentFiles);
+        Assert.Equal(1, most); // one file at a time while the limit was 1
         await settings.SetMaxConcurrentAsync(3); // the rest may now run together
         foreach (var id in ids) Assert.Equal("completed", (await DownloadFactory.FinishedAsync(client, id)).GetProperty("status").GetString());
         await watching.CancelAsync();
         await watch;
         Assert.InRange(most, 1, 3);
         Assert.Equal(3, engine.ConcurrencyLimit);
+        Assert.Equal(0, engine.ActiveTransfers);
     }
 
     [Theory]
