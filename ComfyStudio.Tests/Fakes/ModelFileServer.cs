@@ -160,6 +160,8 @@ public sealed class ModelFileServer : IAsyncDisposable
                     }
                     if (sent >= dropAfter)
                     {
+                        // Let the client read what was sent (a reset would throw away its unread buffer), then cut.
+                        await Task.Delay(200, context.RequestAborted);
                         context.Abort();
                         return;
                     }
