@@ -64,13 +64,18 @@ public sealed class DownloadPartsTests
         using var cancelled = new CancellationTokenSource();
         var third = gate.EnterAsync(cancelled.Token);
         Assert.False(second.IsCompleted);
-        gate.SetLimit(2);
-        (await second).Dispose();
-        await cancelled.CancelAsync();
+        gate.SetLimit(2);                       // the first waiter is let in at once
+        var secondSlot = await second;
+        Assert.False(third.IsCompleted);
+        await cancelled.CancelAsync();          // a waiter that gives up takes no slot
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third);
-        Assert.Equal(1, gate.Inside);
+        Assert.Equal(2, gate.Inside);
+        secondSlot.Dispose();
         first.Dispose();
         Assert.Equal(0, gate.Inside);
+        var again = await gate.EnterAsync(CancellationToken.None);
+        Assert.Equal(1, gate.Inside);
+        again.Dispose();
     }
 
     [Fact]
