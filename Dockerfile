@@ -11,6 +11,7 @@ COPY ComfyStudio.Services/ ComfyStudio.Services/
 COPY ComfyStudio.Web/ ComfyStudio.Web/
 COPY version.json ./
 COPY chrome-extension/ chrome-extension/
+COPY registry/ registry/
 RUN dotnet publish ComfyStudio.Web/ComfyStudio.Web.csproj -c Release -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
