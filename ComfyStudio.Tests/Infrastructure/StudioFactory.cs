@@ -36,6 +36,8 @@ public class StudioFactory : WebApplicationFactory<Program>
     {
         ["RateLimits:Anonymous"] = "100000",
         ["RateLimits:Authenticated"] = "100000",
+        // Registry syncs read the snapshot in the repository, never the network.
+        ["REGISTRY_URL"] = Path.Combine(ComfyStudio.Tests.Hosting.RestartProcessTests.RepoRoot(), "registry"),
     };
 
     /// <summary>Test-only services (e.g. an extra controller).</summary>

@@ -2,6 +2,7 @@ using ComfyStudio.Services.Auth;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Data;
 using ComfyStudio.Services.Downloads;
+using ComfyStudio.Services.Presets;
 using ComfyStudio.Services.Events;
 using ComfyStudio.Services.Jobs;
 using ComfyStudio.Services.Logging;
@@ -46,6 +47,7 @@ public static class StudioWebSetup
         builder.AddStudioUpdates();
         builder.Services.AddHostedService<UpdateRestarter>();
         builder.AddStudioDownloads();
+        builder.AddStudioPresets();
         builder.AddStudioJobs(studio);
         builder.AddStudioAuth(studio.StudioDir!);
         builder.AddStudioApi(studio);

@@ -1,0 +1,42 @@
+using ComfyStudio.Services.Configuration;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Services.Presets;
+
+/// <summary>Registry settings (section <c>Presets</c>).</summary>
+public sealed class PresetOptions
+{
+    /// <summary>Cron of the daily registry sync (empty: no recurring sync).</summary>
+    public string SyncCron { get; set; } = "17 4 * * *";
+}
+
+public static class PresetsExtensions
+{
+    public static IHostApplicationBuilder AddStudioPresets(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PresetOptions>().BindConfiguration("Presets");
+        builder.Services.AddSingleton<PresetCatalogStore>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PresetCatalogStore>());
+        builder.Services.AddHttpClient(nameof(RegistrySync), c => c.Timeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddTransient<RegistrySync>();
+        builder.Services.AddHostedService<RegistrySyncSchedule>();
+        return builder;
+    }
+}
+
+/// <summary>Schedules the recurring registry sync (or removes it when <c>Presets:SyncCron</c> is empty).</summary>
+internal sealed class RegistrySyncSchedule(IServiceProvider services, IOptions<PresetOptions> options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService(typeof(IRecurringJobManager)) is not IRecurringJobManager recurring) return Task.CompletedTask;
+        if (string.IsNullOrWhiteSpace(options.Value.SyncCron)) recurring.RemoveIfExists(RegistrySync.RecurringJobId);
+        else recurring.AddOrUpdate<RegistrySync>(RegistrySync.RecurringJobId, s => s.RunAsync(CancellationToken.None), options.Value.SyncCron);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
