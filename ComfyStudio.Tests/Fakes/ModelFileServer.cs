@@ -161,7 +161,7 @@ public sealed class ModelFileServer : IAsyncDisposable
                     if (sent >= dropAfter)
                     {
                         // Let the client read what was sent (a reset would throw away its unread buffer), then cut.
-                        await Task.Delay(200, context.RequestAborted);
+                        await Task.Delay(1000, context.RequestAborted);
                         context.Abort();
                         return;
                     }
