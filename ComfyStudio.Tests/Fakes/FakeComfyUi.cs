@@ -37,20 +37,18 @@ public sealed class FakeComfyUi : IAsyncDisposable
 
     public static async Task<FakeComfyUi> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var fake = new FakeComfyUi(app);
-        foreach (var prefix in new[] { "", "/api" })
+        FakeComfyUi? fake = null; // requests arrive only once it is returned
+        var (app, url) = await LoopbackServer.StartAsync(app =>
         {
-            app.MapGet(prefix + "/system_stats", () => fake.SystemStatsStatus is { } status
-                ? Results.StatusCode(status)
-                : Results.Text(SystemStats().ToJsonString(), "application/json"));
-            app.MapGet(prefix + "/object_info", () => Results.Text(fake.ObjectInfo().ToJsonString(), "application/json"));
-        }
-        await app.StartAsync();
-        fake.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            foreach (var prefix in new[] { "", "/api" })
+            {
+                app.MapGet(prefix + "/system_stats", () => fake!.SystemStatsStatus is { } status
+                    ? Results.StatusCode(status)
+                    : Results.Text(SystemStats().ToJsonString(), "application/json"));
+                app.MapGet(prefix + "/object_info", () => Results.Text(fake!.ObjectInfo().ToJsonString(), "application/json"));
+            }
+        });
+        fake = new FakeComfyUi(app) { Url = url };
         return fake;
     }
 

@@ -21,7 +21,7 @@ public sealed class ModelFileServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, ServedFile> _files = new(StringComparer.Ordinal);
 
-    public int Port { get; private set; }
+    public int Port { get; private init; }
     /// <summary>The base URL on 127.0.0.1 (the tests' "Hugging Face" host).</summary>
     public string Url => $"http://127.0.0.1:{Port}";
     /// <summary>The same server under another host name (a CDN a redirect leads to).</summary>
@@ -45,15 +45,10 @@ public sealed class ModelFileServer : IAsyncDisposable
 
     public static async Task<ModelFileServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new ModelFileServer(app);
-        app.MapGet("/files/{name}", (HttpContext context, string name) => server.ServeAsync(context, name));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Port = new Uri(address).Port;
+        ModelFileServer? server = null; // requests arrive only once it is returned
+        var (app, url) = await LoopbackServer.StartAsync(app =>
+            app.MapGet("/files/{name}", (HttpContext context, string name) => server!.ServeAsync(context, name)));
+        server = new ModelFileServer(app) { Port = new Uri(url).Port };
         return server;
     }
 

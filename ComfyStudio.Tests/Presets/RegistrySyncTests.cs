@@ -52,14 +52,10 @@ public sealed class RegistrySyncTests : IAsyncLifetime
     /// <summary>A real HTTP server serving the registry folder.</summary>
     private async Task<string> ServeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(_source), ServeUnknownFileTypes = true });
-        await app.StartAsync();
+        var (app, url) = await ComfyStudio.Tests.Fakes.LoopbackServer.StartAsync(app =>
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(_source), ServeUnknownFileTypes = true }));
         _owned.Add(app);
-        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/";
+        return url + "/";
     }
 
     [Fact]

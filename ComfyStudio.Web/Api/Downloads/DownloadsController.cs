@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ComfyStudio.Services.Downloads;
 using ComfyStudio.Services.Errors;
+using ComfyStudio.Web.Api.Conventions;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ComfyStudio.Web.Api.Downloads;
@@ -71,9 +72,9 @@ public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
         ["files_total"] = v.FilesTotal,
         ["files_completed"] = v.FilesCompleted,
         ["error"] = v.Error,
-        ["created_at"] = Iso(v.CreatedAt),
-        ["started_at"] = v.StartedAt is { } s ? Iso(s) : null,
-        ["finished_at"] = v.FinishedAt is { } f ? Iso(f) : null,
+        ["created_at"] = ApiTime.Iso(v.CreatedAt),
+        ["started_at"] = v.StartedAt is { } s ? ApiTime.Iso(s) : null,
+        ["finished_at"] = v.FinishedAt is { } f ? ApiTime.Iso(f) : null,
         ["files"] = new JsonArray([.. v.Files.Select(file => (JsonNode)new JsonObject
         {
             ["path"] = file.Path, ["url"] = file.Url, ["status"] = file.Status, ["progress"] = file.Progress,
@@ -82,6 +83,5 @@ public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
         })]),
     };
 
-    private static string Iso(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     private static string Short(string s) => s.Length > 40 ? s[..40] + "…" : s;
 }

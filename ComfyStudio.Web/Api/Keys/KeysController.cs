@@ -23,7 +23,7 @@ public sealed class KeysController(ApiKeyStore keys) : ControllerBase
     {
         var request = PageRequest.From(page, perPage);
         var all = await keys.ListAsync(ct);
-        var resources = all.Select(k => new KeyResource(k.Name, k.Prefix, Iso(k.CreatedAt), k.LastUsedAt is { } l ? Iso(l) : null));
+        var resources = all.Select(k => new KeyResource(k.Name, k.Prefix, ApiTime.Iso(k.CreatedAt), k.LastUsedAt is { } l ? ApiTime.Iso(l) : null));
         return Paged.Body("keys", request.Apply(resources));
     }
 
@@ -43,5 +43,4 @@ public sealed class KeysController(ApiKeyStore keys) : ControllerBase
         return new RevokedKey("revoked", name);
     }
 
-    private static string Iso(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Presets;
+using ComfyStudio.Web.Api.Conventions;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ComfyStudio.Web.Api.Presets;
@@ -22,7 +23,7 @@ public sealed class RegistryController(PresetCatalogStore store) : ControllerBas
             var state = store.State;
             return new JsonObject
             {
-                ["status"] = "synced", ["timestamp"] = Iso(state.LastSync), ["presets_count"] = count, ["source"] = state.Source,
+                ["status"] = "synced", ["timestamp"] = ApiTime.Iso(state.LastSync), ["presets_count"] = count, ["source"] = state.Source,
             };
         }
         catch (RegistrySyncException e)
@@ -46,12 +47,11 @@ public sealed class RegistryController(PresetCatalogStore store) : ControllerBas
             ["generated_at"] = state.Catalog.GeneratedAt,
             ["total_presets"] = state.Catalog.Presets.Count,
             ["categories"] = categories,
-            ["last_sync"] = Iso(state.LastSync),
+            ["last_sync"] = ApiTime.Iso(state.LastSync),
             ["source"] = state.Source,
             ["last_error"] = state.LastError,
-            ["last_error_at"] = Iso(state.LastErrorAt),
+            ["last_error_at"] = ApiTime.Iso(state.LastErrorAt),
         };
     }
 
-    private static string? Iso(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : null;
 }
