@@ -48,7 +48,7 @@ public class BrowserFactory : KestrelFactory
     public static async Task<IPage> NewPageAsync(IBrowserContext context)
     {
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
+        page.SetDefaultTimeout(45_000); // generous: on two cores the suite also publishes a release and runs real processes beside the browser
         return page;
     }
 
