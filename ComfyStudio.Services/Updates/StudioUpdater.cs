@@ -45,24 +45,23 @@ public sealed class StudioUpdater(
             runs.Fail(run, busy);
             throw busy;
         }
+        UpdateResult result;
         try
         {
-            var result = await UpdateAsync(skipComponents, ct);
-            runs.Complete(run, result);
-            return result;
+            result = await UpdateAsync(skipComponents, ct);
         }
         catch (Exception e)
         {
             var failure = e as UpdateFailedException ?? new UpdateFailedException(e.Message, e);
             logger.LogError(e, "Update failed: {Reason}", failure.Message);
             bus.Publish(new StudioUpdateFailed(failure.Message));
+            runs.Deploying.Release(); // before the caller hears of it, so an update asked for next is not refused
             runs.Fail(run, failure);
             throw failure; // the job shows as failed in the dashboard, with the reason
         }
-        finally
-        {
-            runs.Deploying.Release();
-        }
+        runs.Deploying.Release();
+        runs.Complete(run, result);
+        return result;
     }
 
     private async Task<UpdateResult> UpdateAsync(string[] skipComponents, CancellationToken ct)

@@ -31,6 +31,7 @@ public sealed class UpdateApiTests : IDisposable
         {
             ["REPO_URL"] = repoUrl,
             ["RUNTIME_VERSION"] = runtime.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["UPDATE_FETCH_TIMEOUT_SECONDS"] = "30", // a fetch that hangs fails with its reason before the test's client gives up
             ["Telemetry:NvidiaSmiPath"] = "/nonexistent/nvidia-smi",
             ["COMFYUI_URL"] = "http://127.0.0.1:9",
         };
