@@ -31,7 +31,7 @@ public sealed class DownloadsPageTests(DownloadsPageTests.DownloadBrowserFactory
         await page.WaitForFunctionAsync($"parseFloat(document.querySelector('[data-download-id={download.Id}] [data-testid=download-progress]')?.dataset.progress ?? '0') > 5");
         var first = await card.Locator("[data-testid=download-progress]").GetAttributeAsync("data-progress");
         await page.WaitForFunctionAsync($"document.querySelector('[data-download-id={download.Id}] [data-testid=download-progress]').dataset.progress !== '{first}'");
-        Assert.Equal("1", await page.Locator("[data-testid=downloads-indicator]").GetAttributeAsync("data-active"));
+        await page.WaitForFunctionAsync("document.querySelector('[data-testid=downloads-indicator]').dataset.active === '1'");
         StringAssert(await card.Locator("[data-testid=download-figures]").TextContentAsync(), "MB/s");
 
         // Pause and resume from the page.
@@ -41,7 +41,7 @@ public sealed class DownloadsPageTests(DownloadsPageTests.DownloadBrowserFactory
         await card.Locator("[data-testid=resume]").ClickAsync();
         await page.WaitForFunctionAsync($"document.querySelector('[data-download-id={download.Id}]').dataset.status === 'completed'", null, new() { Timeout = 30_000 });
         Assert.Equal(0, navigations);
-        Assert.Equal("0", await page.Locator("[data-testid=downloads-indicator]").GetAttributeAsync("data-active"));
+        await page.WaitForFunctionAsync("document.querySelector('[data-testid=downloads-indicator]').dataset.active === '0'");
         Assert.True(File.Exists(Path.Combine(factory.ComfyUiDir, "models", "checkpoints", "live.safetensors")));
     }
 

@@ -37,7 +37,8 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         slow.BytesPerSecond = 400_000;
         var started = await DownloadFactory.StartAsync(client, new { name = "slow", files = Files((_server.UrlOf(slow.Name), "checkpoints/slow.safetensors", slow.Size, slow.Sha256)) });
         var id = started.GetProperty("id").GetString()!;
-        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}")).GetProperty("downloaded_bytes").GetInt64() > 300_000, what: "some progress");
+        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}")).GetProperty("downloaded_bytes").GetInt64() > 300_000,
+            seconds: 45, what: "some progress");
 
         var paused = await client.PostAsync($"/api/downloads/{id}/pause", null);
         Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
@@ -88,7 +89,13 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         file.BytesPerSecond = 400_000;
         var started = await DownloadFactory.StartAsync(client, new { name = "changing", files = Files((_server.UrlOf(file.Name), "vae/changing.safetensors", file.Size, (string?)null)) });
         var id = started.GetProperty("id").GetString()!;
-        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}")).GetProperty("downloaded_bytes").GetInt64() > 300_000, what: "some progress");
+        JsonElement seen = default;
+        await TestWait.UntilAsync(async () =>
+        {
+            seen = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}");
+            return seen.GetProperty("downloaded_bytes").GetInt64() > 300_000 || seen.GetProperty("status").GetString() is "failed" or "completed";
+        }, seconds: 45, what: "some progress");
+        Assert.True(seen.GetProperty("status").GetString() == "downloading", seen.ToString());
         var pause = await client.PostAsync($"/api/downloads/{id}/pause", null);
         Assert.True(pause.IsSuccessStatusCode, await pause.Content.ReadAsStringAsync());
         await TestWait.UntilAsync(() => _server.OpenResponses == 0, what: "the connections to close");
