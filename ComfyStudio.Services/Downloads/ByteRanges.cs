@@ -11,8 +11,6 @@ public sealed class ByteRanges
 {
     private readonly List<(long Start, long End)> _ranges = [];
 
-    public IReadOnlyList<(long Start, long End)> Ranges => _ranges;
-
     /// <summary>How many bytes the ranges cover.</summary>
     public long Covered => _ranges.Sum(r => r.End - r.Start);
 

@@ -69,7 +69,7 @@ public sealed class FileTransfer(
     private async Task TransferAsync(DownloadFileRecord file, string target, string part, FileProgress progress, CancellationToken ct)
     {
         var url = hosts.Normalize(new Uri(file.Url));
-        var remote = await RetryAsync(() => http.ProbeAsync(url, ct), () => false, ct);
+        var remote = await RetryAsync(() => http.ProbeAsync(url, ct), ct);
         if (file.ExpectedSize is { } expected && remote.Size is { } size && expected != size)
             throw new DownloadFailedException(ErrorCodes.DownloadFailed, $"the server's file is {size:N0} bytes, {expected:N0} were expected");
         var total = remote.Size ?? file.ExpectedSize;
@@ -345,7 +345,7 @@ public sealed class FileTransfer(
         }
     }
 
-    private async Task<T> RetryAsync<T>(Func<Task<T>> attempt, Func<bool> progressed, CancellationToken ct)
+    private async Task<T> RetryAsync<T>(Func<Task<T>> attempt, CancellationToken ct)
     {
         for (var failures = 1; ; failures++)
         {
@@ -355,7 +355,6 @@ public sealed class FileTransfer(
             }
             catch (DownloadHttpException e) when (e.Kind == FailureKind.Retryable && failures < O.MaxAttempts && !ct.IsCancellationRequested)
             {
-                if (progressed()) failures = 0;
                 await Task.Delay(Backoff(failures, e.RetryAfter), ct);
             }
         }

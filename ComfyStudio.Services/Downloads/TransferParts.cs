@@ -131,8 +131,6 @@ internal sealed class HashCursor : IDisposable
         _loop = Task.Run(FollowAsync);
     }
 
-    public long Hashed => Interlocked.Read(ref _hashed);
-
     /// <summary>Tells the cursor the prefix may have grown.</summary>
     public void Poke()
     {

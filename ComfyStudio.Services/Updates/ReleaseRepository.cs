@@ -140,14 +140,11 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
     }
 
     /// <summary>
-    /// Writes a file or folder of a fetched commit to <paramref name="destination"/> (which must not exist). Only
-    /// regular files and folders are written, under names git could check out on any system: symbolic links and
-    /// submodules are skipped, and names such as <c>..</c> or <c>.git</c> fail the extraction.
+    /// Writes files and folders of a fetched commit to their destinations (which must not exist), all under one hold
+    /// of the clone so no fetch replaces it half-way. Only regular files and folders are written, under names git could
+    /// check out on any system: symbolic links and submodules are skipped, and names such as <c>..</c> or <c>.git</c>
+    /// fail the extraction.
     /// </summary>
-    public async Task ExtractAsync(string commitSha, string source, bool isDirectory, string destination, CancellationToken ct) =>
-        await ExtractAllAsync(commitSha, [(source, isDirectory, destination)], ct);
-
-    /// <summary>Writes several parts of one commit under one hold of the clone, so no fetch replaces it half-way.</summary>
     public async Task ExtractAllAsync(string commitSha, IReadOnlyList<(string Source, bool IsDirectory, string Destination)> parts, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);

@@ -168,11 +168,6 @@ public sealed class UpdateRuns(IBackgroundJobClient jobs)
     /// <summary>Held by the update job while it runs.</summary>
     internal SemaphoreSlim Deploying { get; } = new(1, 1);
 
-    public bool Running
-    {
-        get { lock (_lock) return _waiting.Count > 0 || Deploying.CurrentCount == 0; }
-    }
-
     /// <summary>Validates the skip list (400), refuses a second update (409), enqueues the job and waits for its result.</summary>
     /// <exception cref="UpdateFailedException">The update failed; nothing changed.</exception>
     public async Task<UpdateResult> RunAsync(IEnumerable<string?>? skipComponents, CancellationToken ct = default)

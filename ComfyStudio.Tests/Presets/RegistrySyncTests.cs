@@ -4,12 +4,7 @@ using System.Text.Json;
 using ComfyStudio.Tests.Hosting;
 using ComfyStudio.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Logging;
 
 namespace ComfyStudio.Tests.Presets;
 

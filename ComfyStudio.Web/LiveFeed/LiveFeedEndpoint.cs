@@ -212,7 +212,7 @@ public static class LiveFeedEndpoint
             ["progress"] = v.Progress,
             ["current_file"] = v.CurrentFile,
             ["speed"] = $"{v.SpeedMegabytesPerSecond:0.#} MB/s",
-            ["eta"] = v.EtaSeconds is { } eta ? Eta(eta) : null,
+            ["eta"] = v.EtaSeconds is { } eta ? DownloadView.FormatEta(eta) : null,
             ["speed_mbps"] = v.SpeedMegabytesPerSecond,
             ["eta_seconds"] = v.EtaSeconds,
             ["downloaded_bytes"] = v.DownloadedBytes,
@@ -220,9 +220,6 @@ public static class LiveFeedEndpoint
             ["files"] = new JsonObject { ["total"] = v.FilesTotal, ["completed"] = v.FilesCompleted },
         },
     };
-
-    private static string Eta(long seconds) =>
-        seconds >= 3600 ? $"{seconds / 3600}h {seconds % 3600 / 60}m" : seconds >= 60 ? $"{seconds / 60}m {seconds % 60}s" : $"{seconds}s";
 
     public static JsonObject EventMessage(StudioEvent evt) => new()
     {
