@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using ComfyStudio.Services.Settings;
+using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Downloads;
 
@@ -32,7 +33,7 @@ public sealed record RemoteFile(Uri FinalUrl, long? Size, bool AcceptsRanges, st
 /// The engine's HTTP: redirects followed by hand (at most 10) so that each hop gets only its own host's token, and
 /// responses classified into <see cref="FailureKind"/>s.
 /// </summary>
-public sealed class DownloadHttp(HttpClient http, ModelHosts hosts, StudioSettings settings)
+public sealed class DownloadHttp(HttpClient http, ModelHosts hosts, StudioSettings settings, IOptions<DownloadOptions> options)
 {
     public const string ClientName = "downloads";
     private const int MaxRedirects = 10;
@@ -82,9 +83,12 @@ public sealed class DownloadHttp(HttpClient http, ModelHosts hosts, StudioSettin
             if (from is not null) request.Headers.Range = new RangeHeaderValue(from, to);
             request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
             HttpResponseMessage response;
+            // A server that takes the request and never answers is a stall too: the same limit applies to the headers.
+            using var answer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            answer.CancelAfter(options.Value.StallTimeout);
             try
             {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, answer.Token);
             }
             catch (HttpRequestException e)
             {

@@ -108,6 +108,14 @@ public sealed class DownloadFaultTests(DownloadFaultTests.Fixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_server_that_takes_requests_and_never_answers_is_asked_again()
+    {
+        var file = Server.Add("silent.bin", Size, seed: 23);
+        file.SilentCount = 2; // the probe and the first ranged request hang before any header
+        AssertVerified(await DownloadAsync(file, "unet/silent.safetensors"), file, "unet/silent.safetensors");
+    }
+
+    [Fact]
     public async Task A_server_that_ignores_ranges_is_downloaded_as_one_stream()
     {
         var file = Server.Add("noranges.bin", Size, seed: 16);

@@ -1,13 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ComfyStudio.Tests.Fakes;
 
@@ -29,15 +23,8 @@ public sealed class ModelFileServer : IAsyncDisposable
 
     public ConcurrentQueue<Served> Requests { get; } = new();
     private int _open;
-    private int _maxOpen;
     /// <summary>Responses streaming now.</summary>
     public int OpenResponses => Volatile.Read(ref _open);
-    /// <summary>The most responses streaming at once, across files.</summary>
-    public int MaxConcurrentResponses => Volatile.Read(ref _maxOpen);
-    private readonly ConcurrentDictionary<string, int> _openFiles = new();
-    private int _maxOpenFiles;
-    /// <summary>The most distinct files being streamed at once.</summary>
-    public int MaxConcurrentFiles => Volatile.Read(ref _maxOpenFiles);
 
     public sealed record Served(string File, string Host, string? Authorization, string? Range, int Status, long BytesSent);
 
@@ -97,6 +84,12 @@ public sealed class ModelFileServer : IAsyncDisposable
                 }
                 return;
             }
+            if (file.Take(ref file.SilentCount))
+            {
+                status = 0; // never answers
+                await Task.Delay(TimeSpan.FromMinutes(5), context.RequestAborted);
+                return;
+            }
             if (file.Take(ref file.Fail500))
             {
                 status = 500;
@@ -130,10 +123,7 @@ public sealed class ModelFileServer : IAsyncDisposable
             context.Response.ContentLength = to - from + 1;
             if (ranged) context.Response.Headers.ContentRange = $"bytes {from}-{to}/{file.Size}";
 
-            var open = Interlocked.Increment(ref _open);
-            UpdateMax(ref _maxOpen, open);
-            _openFiles.AddOrUpdate(name, 1, (_, n) => n + 1);
-            UpdateMax(ref _maxOpenFiles, _openFiles.Count(kv => kv.Value > 0));
+            Interlocked.Increment(ref _open);
             try
             {
                 var dropAfter = file.Take(ref file.DropCount) ? file.DropAfterBytes : long.MaxValue;
@@ -172,7 +162,6 @@ public sealed class ModelFileServer : IAsyncDisposable
             finally
             {
                 Interlocked.Decrement(ref _open);
-                _openFiles.AddOrUpdate(name, 0, (_, n) => n - 1);
             }
         }
         catch (OperationCanceledException) { }
@@ -183,11 +172,6 @@ public sealed class ModelFileServer : IAsyncDisposable
         }
     }
 
-    private static void UpdateMax(ref int max, int value)
-    {
-        int seen;
-        while (value > (seen = Volatile.Read(ref max)) && Interlocked.CompareExchange(ref max, value, seen) != seen) { }
-    }
 
     private static (long From, long To)? RangeOf(string header, long size)
     {
@@ -224,6 +208,8 @@ public sealed class ModelFileServer : IAsyncDisposable
         public long? CorruptAt { get; set; }
         public int? BytesPerSecond { get; set; }
         public int Fail500;
+        /// <summary>Requests still to be taken and never answered (no headers).</summary>
+        public int SilentCount;
         public int Fail429;
         public int DropCount;
         public long DropAfterBytes = 100_000;
