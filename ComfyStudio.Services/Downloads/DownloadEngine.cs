@@ -23,7 +23,7 @@ namespace ComfyStudio.Services.Downloads;
 public sealed partial class DownloadEngine(
     IDbContextFactory<StudioDbContext> dbFactory, IOptions<StudioOptions> studio, IOptions<DownloadOptions> options,
     StudioSettings settings, IFreeSpace freeSpace, IServiceProvider services, EventBus bus, TimeProvider clock,
-    ILogger<DownloadEngine> logger) : IHostedService
+    IHostApplicationLifetime lifetime, ILogger<DownloadEngine> logger) : IHostedService
 {
     private const int MaxFiles = 1000;
     private readonly Lock _lock = new();
@@ -148,6 +148,12 @@ public sealed partial class DownloadEngine(
         {
             await RunLockedAsync(run, jobToken);
         }
+        catch (Exception e) when (!Stopping && !run.Stop.IsCancellationRequested)
+        {
+            // Nothing may leave a download "downloading" with nobody running it: an unforeseen error fails it, with the reason.
+            logger.LogError(e, "Download {Id} stopped on an unexpected error", id);
+            await FailUnexpectedlyAsync(run, e);
+        }
         finally
         {
             _running.TryRemove(id, out _);
@@ -169,13 +175,23 @@ public sealed partial class DownloadEngine(
             await db.SaveChangesAsync(jobToken);
         }
         run.Name = record.Name;
+        run.PresetId = record.PresetId;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Stop.Token, jobToken, _stopping.Token);
         var files = record.Items.OrderBy(i => i.Position).Select(i => i.File).ToList();
         foreach (var f in files) run.Files[f.Id] = new FileProgress { Total = f.TotalBytes ?? f.ExpectedSize, State = f.Status == "completed" ? "completed" : "queued" };
         var outcomes = await Task.WhenAll(files.Select(f => FileOutcomeAsync(f, run, linked.Token)));
 
         if (run.Stop.IsCancellationRequested) return;            // paused or cancelled: the caller set the state
-        if (jobToken.IsCancellationRequested || _stopping.IsCancellationRequested) return; // shutting down: resumed at the next start
+        if (Stopping) return;                                    // shutting down: resumed at the next start
+        if (jobToken.IsCancellationRequested)
+        {
+            // Hangfire aborted the job while the app runs (deleted or requeued from its dashboard): the download is
+            // not lost with it. It goes on in a new job; pausing and cancelling are the Downloads page's to do.
+            logger.LogWarning("The job of download {Id} was aborted in Hangfire; the download continues in a new job", run.Id);
+            await SetStatusAsync(run.Id, "queued", null, CancellationToken.None);
+            Enqueue(run.Id);
+            return;
+        }
         var failure = outcomes.FirstOrDefault(o => o is not null);
         var seconds = (long)(clock.GetUtcNow() - run.StartedAt).TotalSeconds;
         await SetStatusAsync(run.Id, failure is null ? "completed" : "failed", failure?.Message, CancellationToken.None);
@@ -183,6 +199,23 @@ public sealed partial class DownloadEngine(
             bus.Publish(new DownloadCompleted(run.Id, record.PresetId, record.Name, seconds));
         else
             bus.Publish(new DownloadFailed(run.Id, record.PresetId, record.Name, failure.File, failure.Code, failure.Message));
+    }
+
+    private bool Stopping => _stopping.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested;
+
+    private async Task FailUnexpectedlyAsync(RunningDownload run, Exception e)
+    {
+        var message = $"Internal error: {e.Message}";
+        try
+        {
+            await SetStatusAsync(run.Id, "failed", message, CancellationToken.None);
+        }
+        catch (Exception again)
+        {
+            logger.LogError(again, "Download {Id} could not be marked failed", run.Id);
+            return;
+        }
+        bus.Publish(new DownloadFailed(run.Id, run.PresetId, run.Name, null, ErrorCodes.InternalError, message));
     }
 
     private sealed record FileFailure(string? File, string Code, string Message);
@@ -473,6 +506,7 @@ public sealed partial class DownloadEngine(
 
         public string Id { get; } = id;
         public string Name { get; set; } = "";
+        public string? PresetId { get; set; }
         public DateTimeOffset StartedAt { get; } = startedAt;
         public ConcurrentDictionary<int, FileProgress> Files { get; } = new();
         public CancellationTokenSource Stop { get; } = new();

@@ -56,13 +56,14 @@ public class DownloadFactory : StudioFactory
     /// <summary>Waits until the download reaches one of <paramref name="states"/> and answers it.</summary>
     public static async Task<JsonElement> WaitForAsync(HttpClient client, string id, string[] states, int seconds = 60)
     {
-        JsonElement last = default;
-        await TestWait.UntilAsync(async () =>
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
         {
-            last = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}");
-            return states.Contains(last.GetProperty("status").GetString());
-        }, seconds, $"download {id} to become {string.Join("/", states)}");
-        return last;
+            var last = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}");
+            if (states.Contains(last.GetProperty("status").GetString())) return last;
+            if (DateTime.UtcNow > until) Assert.Fail($"Timed out waiting for download {id} to become {string.Join("/", states)}; last seen: {last}");
+            await Task.Delay(50);
+        }
     }
 
     public static Task<JsonElement> FinishedAsync(HttpClient client, string id, int seconds = 60) =>

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using ComfyStudio.Services.Downloads;
+using Hangfire;
 using ComfyStudio.Services.Settings;
 using ComfyStudio.Tests.Fakes;
 using ComfyStudio.Tests.Infrastructure;
@@ -123,6 +124,24 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         Assert.Equal("completed", (await DownloadFactory.FinishedAsync(client, a.GetProperty("id").GetString()!)).GetProperty("status").GetString());
         Assert.Equal("completed", (await DownloadFactory.FinishedAsync(client, b.GetProperty("id").GetString()!)).GetProperty("status").GetString());
         Assert.True(_server.BytesServed(shared.Name) < shared.Size * 13 / 10, $"{_server.BytesServed(shared.Name)} bytes served for one file");
+    }
+
+    [Fact]
+    public async Task A_download_whose_hangfire_job_is_deleted_goes_on_in_a_new_job()
+    {
+        var client = _host.CreateKeyClient();
+        var file = _server.Add("orphan.bin", 3_000_000, seed: 35);
+        file.BytesPerSecond = 80_000; // per connection: the transfer outlasts Hangfire's 5 s check for aborted jobs
+        var id = (await DownloadFactory.StartAsync(client, new { name = "orphan", files = Files((_server.UrlOf(file.Name), "vae/orphan.safetensors", file.Size, file.Sha256)) }))
+            .GetProperty("id").GetString()!;
+        var monitoring = _host.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        string? jobId = null;
+        await TestWait.UntilAsync(() => (jobId = monitoring.ProcessingJobs(0, 20).FirstOrDefault(j => j.Value.Job?.Args.FirstOrDefault() as string == id).Key) is not null,
+            seconds: 30, what: "the download's job to run");
+        Assert.True(_host.Services.GetRequiredService<IBackgroundJobClient>().Delete(jobId!));
+        var done = await DownloadFactory.FinishedAsync(client, id);
+        Assert.True(done.GetProperty("status").GetString() == "completed", done.ToString());
+        Assert.Equal(file.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_host.ModelPath("vae/orphan.safetensors")))));
     }
 
     [Fact]
