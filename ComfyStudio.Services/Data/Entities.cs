@@ -125,4 +125,21 @@ public sealed class DownloadFileRecord
     public string? ErrorCode { get; set; }
     public DateTime UpdatedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
+    /// <summary>Fetch again even when a file of the right size is in place (a forced reinstall); a file that matches a known SHA-256 is kept.</summary>
+    public bool Refetch { get; set; }
+}
+
+/// <summary>A preset asked to be installed: the registry version it was installed at, and when it became installed.</summary>
+public sealed class PresetInstallRecord
+{
+    /// <summary>The registry's id (<c>flux-schnell-basic</c>).</summary>
+    public required string PresetId { get; set; }
+    /// <summary>The registry version now on disk (set when an install completes); null until one has.</summary>
+    public string? Version { get; set; }
+    /// <summary>The registry version the last install asked for.</summary>
+    public required string RequestedVersion { get; set; }
+    public string? DownloadId { get; set; }
+    public DateTime RequestedAt { get; set; }
+    /// <summary>When its last download completed with every file verified; null while it installs.</summary>
+    public DateTime? InstalledAt { get; set; }
 }

@@ -14,6 +14,7 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<DownloadRecord> Downloads => Set<DownloadRecord>();
     public DbSet<DownloadItemRecord> DownloadItems => Set<DownloadItemRecord>();
     public DbSet<DownloadFileRecord> DownloadFiles => Set<DownloadFileRecord>();
+    public DbSet<PresetInstallRecord> PresetInstalls => Set<PresetInstallRecord>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -80,6 +81,11 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
                 "status IN ('pending','downloading','verifying','completed','failed')"));
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.Path).IsUnique();
+        });
+        b.Entity<PresetInstallRecord>(e =>
+        {
+            e.ToTable("preset_installs");
+            e.HasKey(x => x.PresetId);
         });
         b.Entity<ApiKeyRecord>(e =>
         {

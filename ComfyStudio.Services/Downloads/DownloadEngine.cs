@@ -57,8 +57,11 @@ public sealed partial class DownloadEngine(
 
     // ---- requests -------------------------------------------------------------------------------------------
 
-    /// <summary>Validates a request (400 for any bad file), records it and starts it as a Hangfire job.</summary>
-    public async Task<DownloadView> CreateAsync(DownloadRequest request, CancellationToken ct = default)
+    /// <summary>
+    /// Validates a request (400 for any bad file), records it and starts it as a Hangfire job. With
+    /// <paramref name="refetch"/> every file is checked again: one that matches a known SHA-256 is kept, any other is fetched anew.
+    /// </summary>
+    public async Task<DownloadView> CreateAsync(DownloadRequest request, CancellationToken ct = default, bool refetch = false)
     {
         var files = Validate(request);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -90,6 +93,11 @@ public sealed partial class DownloadEngine(
                 row.ExpectedSize = f.Size ?? row.ExpectedSize;
                 row.ExpectedSha256 = f.Sha256 ?? row.ExpectedSha256;
                 if (row.Status == "failed") { row.Status = "pending"; row.Error = null; row.ErrorCode = null; }
+                if (refetch)
+                {
+                    row.Refetch = true;
+                    if (row.Status == "completed") row.Status = "pending";
+                }
                 record.Items.Add(new DownloadItemRecord { DownloadId = id, File = row, Position = position++ });
             }
             // Before anything starts: the files of known size must fit (the transfer checks again, with what it learns).
@@ -428,13 +436,34 @@ public sealed partial class DownloadEngine(
         (await ListAsync(id, 1, ct)).FirstOrDefault();
 
     /// <summary>Downloads newest first (active ones first), with live progress.</summary>
-    public async Task<IReadOnlyList<DownloadView>> ListAsync(string? id = null, int limit = 200, CancellationToken ct = default)
+    public async Task<IReadOnlyList<DownloadView>> ListAsync(string? id = null, int limit = 200, CancellationToken ct = default, string? presetId = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Downloads.AsNoTracking().Include(d => d.Items).ThenInclude(i => i.File).AsQueryable();
         if (id is not null) query = query.Where(d => d.Id == id);
+        if (presetId is not null) query = query.Where(d => d.PresetId == presetId);
         var rows = await query.OrderByDescending(d => d.CreatedAt).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
         return rows.Select(View).OrderBy(v => v.IsActive ? 0 : 1).ThenByDescending(v => v.CreatedAt).ToList();
+    }
+
+    /// <summary>
+    /// The speed recent downloads reached: bytes of the files they fetched over the time they ran (the last five
+    /// completed ones), or null before any has. What an estimate of a new download's time rests on.
+    /// </summary>
+    public async Task<double?> RecentBytesPerSecondAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var recent = await db.Downloads.AsNoTracking().Include(d => d.Items).ThenInclude(i => i.File)
+            .Where(d => d.Status == "completed" && d.StartedAt != null && d.FinishedAt != null)
+            .OrderByDescending(d => d.FinishedAt).Take(5).ToListAsync(ct);
+        double bytes = 0, seconds = 0;
+        foreach (var d in recent)
+        {
+            // Only files that arrived during this download were fetched by it (others were in place already).
+            bytes += d.Items.Select(i => i.File).Where(f => f.CompletedAt >= d.StartedAt && f.CompletedAt <= d.FinishedAt).Sum(f => f.TotalBytes ?? 0);
+            seconds += (d.FinishedAt!.Value - d.StartedAt!.Value).TotalSeconds;
+        }
+        return bytes >= 1_000_000 && seconds > 0 ? bytes / seconds : null;
     }
 
     private DownloadView View(DownloadRecord d)

@@ -42,7 +42,7 @@ public sealed class FileTransfer(
         }
         catch (DownloadHttpException e)
         {
-            throw await FailAsync(file, progress, ErrorCodes.DownloadFailed, e.Message, e);
+            throw await FailAsync(file, progress, e.Kind == FailureKind.Access ? ErrorCodes.AccessDenied : ErrorCodes.DownloadFailed, e.Message, e);
         }
         catch (DownloadFailedException e)
         {
@@ -76,12 +76,13 @@ public sealed class FileTransfer(
         var expectedSha = file.ExpectedSha256 ?? remote.LinkedSha256;
         progress.Total = total;
 
-        // Already in place (downloaded before, or placed by hand) and verified: nothing to fetch.
+        // Already in place (downloaded before, or placed by hand) and verified: nothing to fetch (a forced reinstall
+        // keeps it only when a known SHA-256 proves it right).
         if (total is { } t && File.Exists(target) && new FileInfo(target).Length == t)
         {
             progress.State = "verifying";
             var existing = await HashFileAsync(target, ct);
-            if (expectedSha is null || existing == expectedSha)
+            if (existing == expectedSha || (expectedSha is null && !file.Refetch))
             {
                 progress.Set(t);
                 await CompleteAsync(file.Id, t, existing, progress);
@@ -168,7 +169,7 @@ public sealed class FileTransfer(
         await UpdateAsync(fileId, f =>
         {
             f.Status = "completed"; f.TotalBytes = size; f.DownloadedBytes = size; f.Sha256 = sha; f.DoneRanges = null;
-            f.Error = null; f.ErrorCode = null; f.CompletedAt = clock.GetUtcNow().UtcDateTime;
+            f.Error = null; f.ErrorCode = null; f.CompletedAt = clock.GetUtcNow().UtcDateTime; f.Refetch = false;
         }, CancellationToken.None);
     }
 

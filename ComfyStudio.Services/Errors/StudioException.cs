@@ -20,6 +20,8 @@ public static class ErrorCodes
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string Conflict = "CONFLICT";
     public const string Maintenance = "MAINTENANCE";
+    /// <summary>A file's host refused it (401/403): a token is missing or has no access (a file's error, not an answer's).</summary>
+    public const string AccessDenied = "ACCESS_DENIED";
 
     /// <summary>The HTTP status each code answers with.</summary>
     public static int StatusOf(string code) => code switch
@@ -30,7 +32,7 @@ public static class ErrorCodes
         ComfyUiUnavailable or Maintenance => 503,
         InvalidWorkflow or ValidationError => 400,
         Unauthorized => 401,
-        Forbidden => 403,
+        Forbidden or AccessDenied => 403,
         MethodNotAllowed => 405,
         RateLimitExceeded => 429,
         _ => 500,

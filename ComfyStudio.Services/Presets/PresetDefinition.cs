@@ -19,8 +19,11 @@ public sealed record PresetDefinition(
     string Id, string Version, string Name, string Category, string Type, string? Description,
     string? DownloadSizeText, long? DownloadSizeBytes, double? VramGb, double? DiskGb,
     IReadOnlyList<string> Tags, string? UseCase, string? Created, string? Updated,
-    IReadOnlyList<PresetFile> Files, IReadOnlyList<string> Dependencies)
+    IReadOnlyList<PresetFile> Files, IReadOnlyList<string> Dependencies, IReadOnlyList<string> Workflows)
 {
+    /// <summary>The files a preset needs to count as installed.</summary>
+    public IEnumerable<PresetFile> RequiredFiles => Files.Where(f => !f.Optional);
+
     /// <summary>Reads a parsed <c>preset.yaml</c>; a definition that cannot be used (no id, no files…) throws <see cref="FormatException"/> with the reason.</summary>
     public static PresetDefinition FromJson(JsonObject o, string? expectedId = null)
     {
@@ -35,12 +38,16 @@ public sealed record PresetDefinition(
             Text(o["description"]), downloadText, SizeText.ToBytes(downloadText),
             Positive(Number(requirements?["vram_gb"])), Positive(Number(requirements?["disk_gb"])),
             Strings(o["tags"]), Text(o["use_case"]), Text(o["created"]), Text(o["updated"]), parsed,
-            Strings(requirements?["dependencies"]).Concat(Strings(o["dependencies"])).Distinct().ToList());
+            Strings(requirements?["dependencies"]).Concat(Strings(o["dependencies"])).Select(PresetIds.Normalize).Distinct().ToList(),
+            WorkflowNames(o["compatible_workflows"]));
     }
 
     private static PresetFile File(JsonObject f, string id, int i)
     {
-        var path = Text(f["path"]) ?? throw new FormatException($"{id}: files[{i}].path is missing");
+        var path = Text(f["path"])?.Trim() ?? throw new FormatException($"{id}: files[{i}].path is missing");
+        // A path that could leave the models folder is a broken preset, never a file to write or delete.
+        if (path.StartsWith('/') || path.Contains('\\') || path.Contains('\0') || path.Split('/').Any(s => s is "" or "." or ".."))
+            throw new FormatException($"{id}: files[{i}].path '{path}' is not a relative path inside the models folder");
         var url = Text(f["url"]) ?? throw new FormatException($"{id}: files[{i}].url is missing");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new FormatException($"{id}: files[{i}].url is not an http(s) URL");
@@ -78,6 +85,10 @@ public sealed record PresetDefinition(
 
     /// <summary>0 means "unknown" in the real registry.</summary>
     private static double? Positive(double? d) => d is > 0 ? d : null;
+
+    /// <summary><c>compatible_workflows</c>: entries with an <c>id</c> (or a <c>name</c>), or plain names.</summary>
+    private static IReadOnlyList<string> WorkflowNames(JsonNode? n) =>
+        n is JsonArray a ? a.Select(w => w is JsonObject o ? Text(o["id"]) ?? Text(o["name"]) : Text(w)).OfType<string>().Distinct().ToList() : [];
 
     private static IReadOnlyList<string> Strings(JsonNode? n) =>
         n is JsonArray a ? a.Select(Text).OfType<string>().ToList() : [];

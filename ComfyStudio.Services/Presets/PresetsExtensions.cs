@@ -23,6 +23,10 @@ public static class PresetsExtensions
         builder.Services.AddHttpClient(nameof(RegistrySync), c => c.Timeout = TimeSpan.FromSeconds(60));
         builder.Services.AddTransient<RegistrySync>();
         builder.Services.AddHostedService<RegistrySyncSchedule>();
+        builder.Services.AddSingleton<PresetStates>();
+        builder.Services.AddSingleton<PresetInstaller>();
+        builder.Services.AddHostedService<PresetInstallTracker>();
+        builder.Services.AddSingleton<GpuRecommendations>();
         return builder;
     }
 }

@@ -45,7 +45,7 @@ public static class RegistryReader
                 throw new FormatException($"{path}: {e.Message}", e);
             }
             if (PresetIds.Normalize(definition.Id) != id) throw new FormatException($"{path}: its id '{definition.Id}' is not the registry's '{key}'");
-            definitions[id] = definition;
+            definitions[id] = definition = definition with { Id = id }; // the registry's canonical spelling
             var vram = PresetDefinition.Number(p["vram_gb"]);
             entries.Add(new RegistryEntry(id, PresetDefinition.Text(p["name"]) ?? definition.Name, PresetDefinition.Text(p["category"]) ?? definition.Category,
                 PresetDefinition.Text(p["type"]) ?? definition.Type, PresetDefinition.Text(p["download_size"]), vram is > 0 ? vram : null, path));

@@ -1,30 +1,34 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Presets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Status;
 
 /// <summary>Live counts behind the components of spec A's status.</summary>
-/// <param name="Models">Entries of the models catalog; <paramref name="ModelsPresent"/> of them are on disk.</param>
+/// <param name="Models">Model files of the preset catalog (each path once); <paramref name="ModelsPresent"/> of them are installed and verified.</param>
 public sealed record CatalogCounts(int Models, int ModelsPresent, int Loras, int LlmModels, int Workflows);
 
 /// <summary>
-/// Counts what the catalogs in <c>STUDIO_DIR/catalogs</c> hold (spec A's format: <c>categories[].models[]</c>) and
-/// the workflow templates in <c>STUDIO_DIR/workflows/templates</c>. A catalog that is absent or unreadable counts 0.
+/// Live counts for spec A's components. Models are the preset catalog's files (DESIGN.md §3, "One catalog"):
+/// present means installed and verified by the download engine, not merely a path that exists. LoRAs and LLM
+/// models count the catalogs in <c>STUDIO_DIR/catalogs</c> (spec A's format: <c>categories[].models[]</c>), workflows
+/// the templates in <c>STUDIO_DIR/workflows/templates</c>. A catalog that is absent or unreadable counts 0.
 /// </summary>
-public sealed class ComponentFigures(IOptions<StudioOptions> options, ILogger<ComponentFigures> logger)
+public sealed class ComponentFigures(IOptions<StudioOptions> options, PresetStates presets, ILogger<ComponentFigures> logger)
 {
-    public CatalogCounts Read()
+    public async Task<CatalogCounts> ReadAsync(CancellationToken ct = default)
     {
         var o = options.Value;
         var catalogs = Path.Combine(o.StudioDir!, "catalogs");
-        var models = Entries(Path.Combine(catalogs, "models.json"));
-        var present = models.Count(m => IsPresent(o.ModelsDir, m));
+        var files = (await presets.ReadAllAsync(ct)).Values.SelectMany(p => p.Files)
+            .GroupBy(f => f.Path ?? f.File.Path, StringComparer.Ordinal)
+            .Select(g => g.First()).ToList();
         var llm = Entries(Path.Combine(catalogs, "llm.json"));
         if (llm.Count == 0) llm = Entries(Path.Combine(catalogs, "llm-models.json"));
-        return new CatalogCounts(models.Count, present, Entries(Path.Combine(catalogs, "loras.json")).Count, llm.Count,
+        return new CatalogCounts(files.Count, files.Count(f => f.IsInstalled), Entries(Path.Combine(catalogs, "loras.json")).Count, llm.Count,
             CountWorkflows(Path.Combine(o.StudioDir!, "workflows", "templates")));
     }
 
@@ -45,18 +49,6 @@ public sealed class ComponentFigures(IOptions<StudioOptions> options, ILogger<Co
             logger.LogWarning("Catalog {Path} is unreadable: {Reason}", path, e.Message);
             return [];
         }
-    }
-
-    /// <summary>An entry's file exists under <c>models/&lt;dest&gt;/&lt;file&gt;</c>, non-empty and inside the models folder.</summary>
-    private static bool IsPresent(string modelsDir, JsonObject entry)
-    {
-        if (entry["file"] is not JsonValue f || !f.TryGetValue<string>(out var file) || file.Length == 0) return false;
-        var dest = entry["dest"] is JsonValue d && d.TryGetValue<string>(out var s) ? s : "";
-        var root = Path.GetFullPath(modelsDir) + Path.DirectorySeparatorChar;
-        var path = Path.GetFullPath(Path.Combine(modelsDir, dest, file));
-        if (!path.StartsWith(root, StringComparison.Ordinal)) return false; // a catalog entry may not point outside models/
-        var info = new FileInfo(path);
-        return info.Exists && info.Length > 0;
     }
 
     /// <summary>Workflow templates: a folder per workflow (spec A) or a JSON file per workflow.</summary>

@@ -39,7 +39,7 @@ public sealed class StudioStatus(
         var disk = telemetry.ReadDiskAsync(ct);
         var tables = database.TableCountsAsync(ct);
         var local = versions.Read();
-        var catalogs = components.Read();
+        var catalogs = await components.ReadAsync(ct);
         var comfy = await probe;
         var packages = comfy.IsRunning ? (await comfyUi.NodePackagesAsync(ct))?.Count ?? 0 : 0;
         return new StudioStatusReport(local, o.RuntimeVersion, catalogs,

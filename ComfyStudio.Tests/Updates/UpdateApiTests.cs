@@ -145,7 +145,7 @@ public sealed class UpdateApiTests : IDisposable
         var status = await client.GetFromJsonAsync<JsonElement>("/api/admin/system/status");
         Assert.Equal("0.2.0", status.GetProperty("app_version").GetString());
         var components = status.GetProperty("components");
-        Assert.Equal(2, components.GetProperty("models").GetProperty("count").GetInt32());
+        Assert.Equal(71, components.GetProperty("models").GetProperty("count").GetInt32()); // models count the preset catalog's files (DESIGN.md §3)
         Assert.Equal(3, components.GetProperty("llm_models").GetProperty("count").GetInt32());
         Assert.Equal(1, components.GetProperty("workflows").GetProperty("count").GetInt32());
 

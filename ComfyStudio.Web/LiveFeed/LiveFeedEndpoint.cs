@@ -79,7 +79,11 @@ public static class LiveFeedEndpoint
                     continue;
                 }
                 List<JsonObject> replies;
-                try { replies = Handle(text, subscribed).ToList(); }
+                try { replies = await AnswerAsync(text, subscribed, context.RequestServices, ct); }
+                catch (StudioException e)
+                {
+                    replies = [Error(e.Code, e.Message, e.Details.Count > 0 ? JsonSerializer.SerializeToNode(e.Details) as JsonObject : null)];
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // A message we cannot make sense of is the client's problem, never the connection's end.
@@ -116,8 +120,40 @@ public static class LiveFeedEndpoint
             .Any(o => string.Equals(o.TrimEnd('/'), origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Answers one client message.</summary>
-    public static IEnumerable<JsonObject> Handle(string text, ConcurrentDictionary<string, bool> subscribed)
+    /// <summary>Answers one client message; an action's failure is a <see cref="StudioException"/> the caller turns into an error message.</summary>
+    public static async Task<List<JsonObject>> AnswerAsync(string text, ConcurrentDictionary<string, bool> subscribed, IServiceProvider services, CancellationToken ct)
+    {
+        JsonObject? message;
+        try { message = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject; }
+        catch (Exception e) when (e is JsonException or ArgumentException) { message = null; }
+        if (message?["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "action"
+            && message["action"] is JsonValue av && av.TryGetValue<string>(out var action) && action == "install_preset")
+            return [await InstallPresetAsync(message["data"] as JsonObject, services, ct)];
+        return Handle(text, subscribed).ToList();
+    }
+
+    /// <summary><c>{"type":"action","action":"install_preset","data":{"preset_id":…, "force"?, "priority"?}}</c>: what <c>POST /api/presets/{id}/install</c> does.</summary>
+    private static async Task<JsonObject> InstallPresetAsync(JsonObject? data, IServiceProvider services, CancellationToken ct)
+    {
+        if (data?["preset_id"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var presetId))
+            throw StudioException.Validation("install_preset needs data.preset_id (a string)");
+        bool? force = data["force"] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue<bool>(out var b) => b,
+            _ => throw StudioException.Validation("data.force must be true or false"),
+        };
+        string? priority = data["priority"] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue<string>(out var p) => p,
+            _ => throw StudioException.Validation("data.priority must be low, normal or high"),
+        };
+        var started = await services.GetRequiredService<ComfyStudio.Services.Presets.PresetInstaller>().InstallAsync(presetId, force ?? false, priority, ct);
+        return new JsonObject { ["type"] = "action_result", ["action"] = "install_preset", ["data"] = Api.Presets.PresetsController.Started(started) };
+    }
+
+    private static IEnumerable<JsonObject> Handle(string text, ConcurrentDictionary<string, bool> subscribed)
     {
         JsonObject? message;
         try { message = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject; }

@@ -103,6 +103,10 @@ namespace ComfyStudio.Services.Data.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("path");
 
+                    b.Property<bool>("Refetch")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refetch");
+
                     b.Property<string>("Sha256")
                         .HasColumnType("TEXT")
                         .HasColumnName("sha256");
@@ -348,6 +352,38 @@ namespace ComfyStudio.Services.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_jobs_status", "status IN ('queued','running','completed','failed','stalled')");
                         });
+                });
+
+            modelBuilder.Entity("ComfyStudio.Services.Data.PresetInstallRecord", b =>
+                {
+                    b.Property<string>("PresetId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("preset_id");
+
+                    b.Property<string>("DownloadId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("download_id");
+
+                    b.Property<DateTime?>("InstalledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("installed_at");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("RequestedVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_version");
+
+                    b.Property<string>("Version")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version");
+
+                    b.HasKey("PresetId");
+
+                    b.ToTable("preset_installs", (string)null);
                 });
 
             modelBuilder.Entity("ComfyStudio.Services.Data.SavedPromptRecord", b =>

@@ -1,0 +1,303 @@
+using System.Text.Json.Nodes;
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Data;
+using ComfyStudio.Services.Downloads;
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Events;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Services.Presets;
+
+/// <summary>An install that was started (or was already under way).</summary>
+/// <param name="BytesToFetch">Roughly what has to come over the network (the registry's sizes are approximate).</param>
+/// <param name="EstimatedSeconds">From the speed recent downloads reached; null before any has.</param>
+public sealed record PresetInstallStarted(string PresetId, string DownloadId, long BytesToFetch, long? EstimatedSeconds, bool AlreadyUnderWay);
+
+/// <summary>What an uninstall removed, and the shared files it left for presets that still use them.</summary>
+public sealed record PresetUninstalled(string PresetId, IReadOnlyList<string> RemovedPresets, int FilesRemoved, long BytesFreed, IReadOnlyList<string> FilesKept)
+    : StudioEvent
+{
+    public override string Type => "preset.uninstalled";
+    public override string Message => $"Preset '{PresetId}' uninstalled: {FilesRemoved} file(s) removed, {BytesFreed / 1073741824d:0.##} GB freed"
+                                      + (FilesKept.Count > 0 ? $", {FilesKept.Count} shared file(s) kept" : "");
+    public override JsonObject? Data => new()
+    {
+        ["preset_id"] = PresetId, ["files_removed"] = FilesRemoved, ["bytes_freed"] = BytesFreed,
+        ["removed_presets"] = new JsonArray([.. RemovedPresets.Select(p => (JsonNode)p)]),
+    };
+}
+
+public sealed record PresetInstalled(string PresetId, string Name, string Version) : StudioEvent
+{
+    public override string Type => "preset.installed";
+    public override EventSeverity Severity => EventSeverity.Success;
+    public override string Message => $"Preset '{Name}' installed (version {Version})";
+    public override JsonObject? Data => new() { ["preset_id"] = PresetId, ["version"] = Version };
+}
+
+/// <summary>A preset whose registry version is newer than the one installed.</summary>
+public sealed record PresetUpdate(PresetDefinition Preset, string LocalVersion, bool Installed);
+
+/// <summary>
+/// Installs presets through the download engine and uninstalls them without breaking the others: a file another
+/// installed (or installing) preset uses is never deleted. Installs and uninstalls run one at a time.
+/// </summary>
+public sealed class PresetInstaller(
+    PresetStates states, PresetCatalogStore store, DownloadEngine engine, IDbContextFactory<StudioDbContext> dbFactory,
+    IFreeSpace freeSpace, IOptions<DownloadOptions> downloadOptions, IOptions<StudioOptions> studio, EventBus bus,
+    TimeProvider clock, ILogger<PresetInstaller> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private string ModelsDir => studio.Value.ModelsDir;
+
+    /// <summary>Spec B's priorities: low, normal (the default) or high.</summary>
+    public static int PriorityOf(string? priority) => priority?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "normal" => 0,
+        "low" => -1,
+        "high" => 1,
+        _ => throw StudioException.Validation("'priority' must be low, normal or high"),
+    };
+
+    /// <summary>
+    /// Starts fetching what the preset lacks (with <paramref name="force"/>: every file is checked again and any that
+    /// no known SHA-256 proves right is fetched anew). An install already under way is answered as it is (a paused one
+    /// resumes). PRESET_ALREADY_INSTALLED when it is installed and not forced; INSUFFICIENT_STORAGE before anything
+    /// starts when the disk cannot hold what is missing.
+    /// </summary>
+    public async Task<PresetInstallStarted> InstallAsync(string id, bool force = false, string? priority = null, CancellationToken ct = default)
+    {
+        var preset = states.Find(id);
+        var rank = PriorityOf(priority);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var status = await states.ReadAsync(preset, ct);
+            if (status.Download is { } running && (running.IsActive || running.Status == "paused"))
+            {
+                if (running.Status == "paused") await engine.ResumeAsync(running.Id, ct);
+                return new PresetInstallStarted(preset.Id, running.Id, status.MissingBytes, await EstimateAsync(status.MissingBytes, ct), true);
+            }
+            if (status.Installed && !force)
+                throw new StudioException(ErrorCodes.PresetAlreadyInstalled,
+                    $"Preset '{preset.Id}' is already installed; install with force to check every file again",
+                    new Dictionary<string, object?> { ["preset_id"] = preset.Id, ["install_date"] = status.InstalledAt });
+            if (status.Files.FirstOrDefault(f => !f.File.Optional && f.Path is null) is { } unusable)
+                throw StudioException.Validation($"Preset '{preset.Id}' cannot be installed: {unusable.File.Path} leads out of the models folder");
+
+            var files = status.Files.Where(f => !f.File.Optional && (force || !f.IsInstalled)).ToList();
+            var toFetch = files.Sum(f => f.IsInstalled || f.State == FileStates.Unverified
+                ? force && f.File.Sha256 is null ? f.File.SizeBytes ?? 0 : 0      // a forced file without a hash is fetched again
+                : Math.Max(0, (f.File.SizeBytes ?? 0) - f.DownloadedBytes));
+            EnsureSpace(preset, toFetch);
+
+            var request = new DownloadRequest(preset.Name,
+                files.Select(f => new DownloadFileRequest(f.File.Url, f.Path!, f.File.ExactSize ? f.File.SizeBytes : null, f.File.Sha256)).ToList(),
+                preset.Id, rank);
+            var view = await engine.CreateAsync(request, ct, refetch: force);
+            await RecordRequestAsync(preset, view.Id, ct);
+            logger.LogInformation("Installing preset {Preset} ({Files} file(s), about {Bytes:N0} bytes to fetch) as download {Download}",
+                preset.Id, files.Count, toFetch, view.Id);
+            return new PresetInstallStarted(preset.Id, view.Id, toFetch, await EstimateAsync(toFetch, ct), false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void EnsureSpace(PresetDefinition preset, long needed)
+    {
+        var margin = downloadOptions.Value.DiskMarginBytes;
+        var free = freeSpace.AvailableBytes(ModelsDir);
+        if (needed <= 0 || free >= needed + margin) return;
+        throw new StudioException(ErrorCodes.InsufficientStorage,
+            $"Not enough disk space for preset '{preset.Id}': about {Gb(needed)} GB to download plus a {Gb(margin)} GB margin, {Gb(free)} GB free",
+            new Dictionary<string, object?>
+            {
+                ["preset_id"] = preset.Id, ["required_bytes"] = needed + margin, ["free_bytes"] = free,
+                ["required_gb"] = Gb(needed + margin), ["free_gb"] = Gb(free),
+            });
+    }
+
+    private async Task<long?> EstimateAsync(long bytes, CancellationToken ct) =>
+        bytes <= 0 ? 0 : await engine.RecentBytesPerSecondAsync(ct) is { } speed ? (long)Math.Ceiling(bytes / speed) : null;
+
+    private async Task RecordRequestAsync(PresetDefinition preset, string downloadId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.PresetInstalls.FindAsync([preset.Id], ct);
+        if (row is null) db.PresetInstalls.Add(row = new PresetInstallRecord { PresetId = preset.Id, RequestedVersion = preset.Version });
+        row.RequestedVersion = preset.Version;
+        row.DownloadId = downloadId;
+        row.RequestedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>After a preset's download completed: when every file verified, the install is recorded at the version asked for.</summary>
+    internal async Task RecordCompletionAsync(string presetId, CancellationToken ct)
+    {
+        if (!store.State.Catalog.Presets.TryGetValue(PresetIds.Normalize(presetId), out var preset)) return;
+        var status = await states.ReadAsync(preset, ct);
+        if (!status.Installed) return;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.PresetInstalls.FindAsync([preset.Id], ct);
+        if (row is null) db.PresetInstalls.Add(row = new PresetInstallRecord { PresetId = preset.Id, RequestedVersion = preset.Version });
+        row.Version = row.RequestedVersion;
+        row.InstalledAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        bus.Publish(new PresetInstalled(preset.Id, preset.Name, row.Version));
+    }
+
+    /// <summary>
+    /// Removes a preset's files that no other installed or installing preset (and no other running download) uses;
+    /// with <paramref name="removeDependencies"/>, also the presets it depends on that nothing else still needs.
+    /// Its own downloads are cancelled first. Answers 400 unless <paramref name="confirm"/> is true.
+    /// </summary>
+    public async Task<PresetUninstalled> UninstallAsync(string id, bool? confirm, bool removeDependencies = false, CancellationToken ct = default)
+    {
+        if (confirm != true) throw StudioException.Validation("Uninstalling deletes model files: send {\"confirm\": true} to go ahead");
+        var preset = states.Find(id);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var catalog = store.State.Catalog.Presets;
+            var all = await states.ReadAllAsync(ct);
+            var removing = new HashSet<string>(StringComparer.Ordinal) { preset.Id };
+            if (removeDependencies)
+                foreach (var dep in preset.Dependencies.Where(catalog.ContainsKey))
+                {
+                    // A dependency stays when another installed preset (not being removed) needs it too.
+                    var neededElsewhere = all.Values.Any(s => s.Preset.Id != preset.Id && s.Preset.Dependencies.Contains(dep) && s.Installed);
+                    if (!neededElsewhere) removing.Add(dep);
+                }
+
+            foreach (var presetId in removing)
+                foreach (var d in await engine.ListAsync(limit: 50, ct: ct, presetId: presetId))
+                    if (d.IsActive || d.Status == "paused") await engine.CancelAsync(d.Id, ct);
+
+            all = await states.ReadAllAsync(ct);
+            var keep = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var s in all.Values.Where(s => !removing.Contains(s.Preset.Id) && (s.Installed || s.Download is { IsActive: true } || s.Download?.Status == "paused")))
+                keep.UnionWith(s.Files.Select(f => f.Path).OfType<string>());
+            foreach (var d in await engine.ListAsync(limit: 500, ct: ct))
+                if (d.IsActive || d.Status == "paused") keep.UnionWith(d.Files.Select(f => f.Path));
+
+            var targets = removing.SelectMany(p => all[p].Files).Select(f => f.Path).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            var kept = targets.Where(keep.Contains).ToList();
+            var removed = new List<string>();
+            long freed = 0;
+            foreach (var path in targets.Where(p => !keep.Contains(p)))
+            {
+                var full = Path.Combine(ModelsDir, path.Replace('/', Path.DirectorySeparatorChar));
+                var info = new FileInfo(full);
+                if (info.Exists)
+                {
+                    var size = info.Length;
+                    info.Delete();
+                    freed += size;
+                    removed.Add(path);
+                }
+                if (File.Exists(full + ".part")) File.Delete(full + ".part");
+            }
+            await ForgetAsync(targets.Where(p => !keep.Contains(p)).ToList(), removing, ct);
+            var result = new PresetUninstalled(preset.Id, removing.Order(StringComparer.Ordinal).ToList(), removed.Count, freed, kept);
+            logger.LogInformation("Uninstalled {Presets}: {Removed} file(s), {Bytes:N0} bytes freed, {Kept} shared file(s) kept",
+                string.Join(", ", result.RemovedPresets), removed.Count, freed, kept.Count);
+            bus.Publish(result);
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The removed files are no longer downloaded (a later install fetches them again) and the presets no longer installed.</summary>
+    private async Task ForgetAsync(List<string> paths, IReadOnlyCollection<string> presetIds, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        foreach (var row in await db.DownloadFiles.Where(f => paths.Contains(f.Path)).ToListAsync(ct))
+        {
+            row.Status = "pending";
+            row.DownloadedBytes = 0;
+            row.DoneRanges = null;
+            row.Validator = null;
+            row.Sha256 = null;
+            row.CompletedAt = null;
+            row.Refetch = false;
+            row.Error = null;
+            row.ErrorCode = null;
+            row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        }
+        db.PresetInstalls.RemoveRange(await db.PresetInstalls.Where(p => presetIds.Contains(p.PresetId)).ToListAsync(ct));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Installed presets (by their install record) whose registry version is newer than the one installed.</summary>
+    public async Task<IReadOnlyList<PresetUpdate>> UpdatesAsync(CancellationToken ct = default)
+    {
+        List<PresetInstallRecord> installs;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            installs = await db.PresetInstalls.AsNoTracking().Where(p => p.Version != null).ToListAsync(ct);
+        var catalog = store.State.Catalog.Presets;
+        var candidates = installs.Where(i => catalog.TryGetValue(i.PresetId, out var p) && VersionOrder.Compare(p.Version, i.Version!) > 0).ToList();
+        if (candidates.Count == 0) return [];
+        var now = await states.ReadAsync(candidates.Select(c => catalog[c.PresetId]).ToList(), ct);
+        return candidates.Select(c => new PresetUpdate(catalog[c.PresetId], c.Version!, now[c.PresetId].Installed))
+            .OrderBy(u => u.Preset.Name, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    public static double Gb(long bytes) => Math.Round(bytes / 1073741824d, 2);
+}
+
+/// <summary>Orders versions like <c>1.0.0</c>, <c>1.10.0</c>, <c>2.0.0-beta</c>: numeric parts as numbers, others as text.</summary>
+public static class VersionOrder
+{
+    public static int Compare(string a, string b)
+    {
+        var x = a.Trim().TrimStart('v', 'V').Split('.', '-', '+');
+        var y = b.Trim().TrimStart('v', 'V').Split('.', '-', '+');
+        for (var i = 0; i < Math.Max(x.Length, y.Length); i++)
+        {
+            var p = i < x.Length ? x[i] : "0";
+            var q = i < y.Length ? y[i] : "0";
+            var c = long.TryParse(p, out var m) && long.TryParse(q, out var n) ? m.CompareTo(n) : string.CompareOrdinal(p, q);
+            if (c != 0) return c;
+        }
+        return 0;
+    }
+}
+
+/// <summary>Records an install when its download completes with every file of the preset verified.</summary>
+internal sealed class PresetInstallTracker(EventBus bus, PresetInstaller installer, ILogger<PresetInstallTracker> logger) : IHostedService
+{
+    private IDisposable? _subscription;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = bus.Subscribe<DownloadCompleted>(async e =>
+        {
+            if (e.PresetId is null) return;
+            try
+            {
+                await installer.RecordCompletionAsync(e.PresetId, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or IOException)
+            {
+                logger.LogWarning(ex, "Could not record the install of preset {Preset}", e.PresetId);
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        return Task.CompletedTask;
+    }
+}

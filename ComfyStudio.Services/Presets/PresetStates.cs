@@ -1,0 +1,153 @@
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Data;
+using ComfyStudio.Services.Downloads;
+using ComfyStudio.Services.Errors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Services.Presets;
+
+/// <summary>Where one file of a preset stands.</summary>
+public static class FileStates
+{
+    /// <summary>On disk, and the engine verified it (size, and SHA-256 when the registry knows it).</summary>
+    public const string Installed = "installed";
+    /// <summary>On disk but not verified (placed by hand, or another version): an install checks it before fetching anything.</summary>
+    public const string Unverified = "unverified";
+    public const string Downloading = "downloading";
+    public const string Queued = "queued";
+    public const string Failed = "failed";
+    public const string Missing = "missing";
+}
+
+/// <summary>One file of a preset with its state; <paramref name="Path"/> is null when the path is unusable here (a link out of the models folder).</summary>
+public sealed record PresetFileStatus(
+    PresetFile File, string? Path, string State, long? SizeOnDisk, long DownloadedBytes, string? Error, string? ErrorCode)
+{
+    public bool IsInstalled => State == FileStates.Installed;
+    /// <summary>The host refused the file: a token is missing or lacks access.</summary>
+    public bool NeedsToken => ErrorCode == ErrorCodes.AccessDenied;
+}
+
+/// <summary>A preset with the state of its files, its install record and its newest download.</summary>
+public sealed record PresetStatus(
+    PresetDefinition Preset, IReadOnlyList<PresetFileStatus> Files, DateTime? InstalledAt, string? InstalledVersion, DownloadView? Download)
+{
+    /// <summary>Every non-optional file is on disk and verified.</summary>
+    public bool Installed => Files.Where(f => !f.File.Optional).All(f => f.IsInstalled);
+
+    /// <summary>installed, installing, paused, failed, partial or not_installed.</summary>
+    public string State =>
+        Download is { IsActive: true } ? "installing"
+        : Installed ? "installed"
+        : Download?.Status == "paused" ? "paused"
+        : Download?.Status == "failed" ? "failed"
+        : Files.Any(f => f.IsInstalled || f.State == FileStates.Unverified) ? "partial"
+        : "not_installed";
+
+    /// <summary>The size of the whole preset, as exactly as the registry knows it.</summary>
+    public long TotalBytes => Preset.RequiredFiles.Sum(f => f.SizeBytes ?? 0);
+
+    /// <summary>Roughly what an install still has to fetch.</summary>
+    public long MissingBytes => Files.Where(f => !f.File.Optional && !f.IsInstalled && f.State != FileStates.Unverified)
+        .Sum(f => Math.Max(0, (f.File.SizeBytes ?? 0) - f.DownloadedBytes));
+
+    /// <summary>What uninstalling it alone would remove from disk (shared files in use elsewhere stay: see the uninstall).</summary>
+    public long BytesOnDisk => Files.Sum(f => f.SizeOnDisk ?? 0);
+
+    public bool NeedsToken => Files.Any(f => f.NeedsToken);
+}
+
+/// <summary>
+/// Works out which presets are installed: a file counts when the download engine verified it (its record is
+/// completed, the file on disk has that exact size, and the SHA-256 matches when the registry gives one) — never
+/// because a path exists. Files placed by hand show as unverified until an install checks them.
+/// </summary>
+public sealed class PresetStates(
+    PresetCatalogStore store, IDbContextFactory<StudioDbContext> dbFactory, DownloadEngine engine, IOptions<StudioOptions> studio)
+{
+    private string ModelsDir => studio.Value.ModelsDir;
+
+    /// <summary>The preset by either id style (<c>flux-schnell-basic</c>, <c>FLUX_SCHNELL_BASIC</c>), or PRESET_NOT_FOUND.</summary>
+    public PresetDefinition Find(string id)
+    {
+        var shown = id.Length > 100 ? id[..100] + "…" : id;
+        if (string.IsNullOrWhiteSpace(id) || !PresetIds.IsValid(id) || !store.State.Catalog.Presets.TryGetValue(PresetIds.Normalize(id), out var preset))
+            throw new StudioException(ErrorCodes.PresetNotFound, $"Preset '{shown}' not found");
+        return preset;
+    }
+
+    public async Task<PresetStatus> ReadAsync(PresetDefinition preset, CancellationToken ct = default) =>
+        (await ReadAsync([preset], ct))[preset.Id];
+
+    /// <summary>The state of every preset of the catalog in use (one database read, one look at each file).</summary>
+    public Task<IReadOnlyDictionary<string, PresetStatus>> ReadAllAsync(CancellationToken ct = default) =>
+        ReadAsync(store.State.Catalog.Presets.Values.ToList(), ct);
+
+    public async Task<IReadOnlyDictionary<string, PresetStatus>> ReadAsync(IReadOnlyCollection<PresetDefinition> presets, CancellationToken ct = default)
+    {
+        var paths = presets.SelectMany(p => p.Files).Select(f => ModelPaths.Normalize(f.Path, ModelsDir)).OfType<string>().Distinct().ToList();
+        Dictionary<string, DownloadFileRecord> rows;
+        Dictionary<string, PresetInstallRecord> installs;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            rows = await db.DownloadFiles.AsNoTracking().Where(f => paths.Contains(f.Path)).ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, ct);
+            var ids = presets.Select(p => p.Id).ToList();
+            installs = await db.PresetInstalls.AsNoTracking().Where(i => ids.Contains(i.PresetId)).ToDictionaryAsync(i => i.PresetId, StringComparer.Ordinal, ct);
+        }
+        var downloads = await LatestDownloadsAsync(presets.Count == 1 ? presets.First().Id : null, ct);
+        var disk = new Dictionary<string, long?>(StringComparer.Ordinal);
+        long? OnDisk(string path)
+        {
+            if (disk.TryGetValue(path, out var known)) return known;
+            var info = new FileInfo(Path.Combine(ModelsDir, path.Replace('/', Path.DirectorySeparatorChar)));
+            return disk[path] = info.Exists ? info.Length : null;
+        }
+
+        var result = new Dictionary<string, PresetStatus>(StringComparer.Ordinal);
+        foreach (var preset in presets)
+        {
+            downloads.TryGetValue(preset.Id, out var download);
+            var files = preset.Files.Select(f =>
+            {
+                var path = ModelPaths.Normalize(f.Path, ModelsDir);
+                if (path is null) return new PresetFileStatus(f, null, FileStates.Missing, null, 0, "the path leads out of the models folder", ErrorCodes.ValidationError);
+                rows.TryGetValue(path, out var row);
+                var size = OnDisk(path);
+                var live = download?.Files.FirstOrDefault(v => v.Path == path);
+                return new PresetFileStatus(f, path, StateOf(f, row, size, live), size, live?.DownloadedBytes ?? row?.DownloadedBytes ?? 0,
+                    row?.Status == "failed" ? row.Error : null, row?.Status == "failed" ? row.ErrorCode : null);
+            }).ToList();
+            installs.TryGetValue(preset.Id, out var install);
+            var status = new PresetStatus(preset, files, null, install?.Version, download);
+            // When it became installed: its own install's end, else when its last file arrived (installed through other presets).
+            var installedAt = status.Installed
+                ? install?.InstalledAt ?? files.Select(f => f.Path is null ? null : rows.GetValueOrDefault(f.Path)?.CompletedAt).Max()
+                : null;
+            result[preset.Id] = status with { InstalledAt = installedAt };
+        }
+        return result;
+    }
+
+    private static string StateOf(PresetFile file, DownloadFileRecord? row, long? sizeOnDisk, DownloadFileView? live)
+    {
+        var verified = row is { Status: "completed" } && sizeOnDisk is { } size && row.TotalBytes == size
+                       && (!file.ExactSize || file.SizeBytes == size)
+                       && (file.Sha256 is null || row.Sha256 == file.Sha256);
+        if (verified) return FileStates.Installed;
+        if (live is { Status: "downloading" or "verifying" }) return FileStates.Downloading;
+        if (live is { Status: "pending" } && row?.Status != "failed") return FileStates.Queued;
+        if (sizeOnDisk is not null) return FileStates.Unverified;
+        return row?.Status == "failed" ? FileStates.Failed : FileStates.Missing;
+    }
+
+    /// <summary>Each preset's newest download, an active one before any other.</summary>
+    private async Task<Dictionary<string, DownloadView>> LatestDownloadsAsync(string? presetId, CancellationToken ct)
+    {
+        var views = await engine.ListAsync(limit: presetId is null ? 500 : 20, ct: ct, presetId: presetId);
+        var latest = new Dictionary<string, DownloadView>(StringComparer.Ordinal);
+        foreach (var v in views) // active first, then newest first
+            if (v.PresetId is { } id) latest.TryAdd(PresetIds.Normalize(id), v);
+        return latest;
+    }
+}
