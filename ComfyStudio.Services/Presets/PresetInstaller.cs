@@ -252,7 +252,7 @@ public sealed class PresetInstaller(
             .OrderBy(u => u.Preset.Name, StringComparer.OrdinalIgnoreCase).ToList();
     }
 
-    public static double Gb(long bytes) => Math.Round(bytes / 1073741824d, 2);
+    public static double Gb(long bytes) => Math.Round(bytes / 1073741824d, 3);
 }
 
 /// <summary>Orders versions like <c>1.0.0</c>, <c>1.10.0</c>, <c>2.0.0-beta</c>: numeric parts as numbers, others as text.</summary>

@@ -1,0 +1,240 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using ComfyStudio.Tests.Fakes;
+using ComfyStudio.Tests.Infrastructure;
+
+namespace ComfyStudio.Tests.Presets;
+
+/// <summary>Installs and uninstalls against the test file server: verification, shared files, force, 409, 507, hand-placed files.</summary>
+public sealed class PresetInstallTests : IAsyncLifetime
+{
+    private readonly PresetFactory _host = new();
+    private ModelFileServer _server = null!;
+    private ModelFileServer.ServedFile _a = null!, _b = null!, _shared = null!, _loose = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ModelFileServer.StartAsync();
+        _a = _server.Add("a.safetensors", 700_000, seed: 61);
+        _b = _server.Add("b.safetensors", 500_000, seed: 62);
+        _shared = _server.Add("t5.safetensors", 900_000, seed: 63);
+        _loose = _server.Add("loose.safetensors", 400_000, seed: 64);
+        _host.UseRegistry(_server,
+            new TestPreset("tiny-flux", "Tiny Flux", "1.0.0", "image", 12,
+                new TestPresetFile(_a, "diffusion_models/a.safetensors", WithSha: true),
+                new TestPresetFile(_shared, "text_encoders/t5.safetensors", WithSha: true, WithExactSize: true)),
+            new TestPreset("tiny-wan", "Tiny Wan", "1.0.0", "video", 0,
+                new TestPresetFile(_b, "diffusion_models/b.safetensors", WithSha: true),
+                new TestPresetFile(_shared, "text_encoders/t5.safetensors", WithSha: true, WithExactSize: true)),
+            new TestPreset("tiny-loose", "Tiny Loose", "1.0.0", "image", 8,
+                new TestPresetFile(_loose, "loras/loose.safetensors")));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    private string Model(string relative) => _host.ModelPath(relative);
+
+    [Fact]
+    public async Task An_install_fetches_verifies_and_marks_the_preset_installed_and_a_second_one_is_refused()
+    {
+        var client = _host.CreateKeyClient();
+        var before = await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-flux");
+        Assert.False(before.GetProperty("installed").GetBoolean());
+        Assert.All(before.GetProperty("files").EnumerateArray(), f => Assert.Equal("missing", f.GetProperty("state").GetString()));
+
+        var started = await PresetFactory.InstallAsync(client, "TINY_FLUX"); // spec B's id style
+        Assert.Equal("installing", started.GetProperty("status").GetString());
+        Assert.Equal("tiny-flux", started.GetProperty("preset_id").GetString());
+        var downloadId = started.GetProperty("download_id").GetString()!;
+        Assert.StartsWith("dl_", downloadId);
+        Assert.InRange(started.GetProperty("total_size_bytes").GetInt64(), 1_500_000, 1_700_000); // the registry's "0.67MB" + "0.86MB"
+        Assert.Equal(0.001, started.GetProperty("total_size_gb").GetDouble());
+        var download = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{downloadId}");
+        Assert.Equal("tiny-flux", download.GetProperty("preset_id").GetString());
+
+        var status = await PresetFactory.InstalledAsync(client, "tiny-flux");
+        Assert.True(status.GetProperty("installed").GetBoolean(), status.ToString());
+        Assert.Equal(100, status.GetProperty("progress").GetDouble());
+        Assert.Equal(2, status.GetProperty("files").GetProperty("completed").GetInt32());
+        Assert.Equal(_a.Sha256, PresetFactory.Sha256Of(Model("diffusion_models/a.safetensors")));
+        Assert.Equal(_shared.Sha256, PresetFactory.Sha256Of(Model("text_encoders/t5.safetensors")));
+
+        var detail = await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-flux");
+        Assert.True(detail.GetProperty("installed").GetBoolean());
+        Assert.NotEqual(JsonValueKind.Null, detail.GetProperty("install_date").ValueKind);
+        Assert.All(detail.GetProperty("files").EnumerateArray(), f => Assert.True(f.GetProperty("installed").GetBoolean()));
+        var installedOnly = await client.GetFromJsonAsync<JsonElement>("/api/presets?installed=true");
+        Assert.Equal(["tiny-flux"], installedOnly.GetProperty("presets").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToArray());
+
+        var again = await client.PostAsJsonAsync("/api/presets/tiny-flux/install", new { });
+        await ErrorAssert.IsErrorBody(again, HttpStatusCode.Conflict, "PRESET_ALREADY_INSTALLED");
+    }
+
+    [Fact]
+    public async Task A_shared_file_is_fetched_once_kept_while_another_installed_preset_uses_it_and_removed_with_the_last()
+    {
+        var client = _host.CreateKeyClient();
+        await PresetFactory.InstallAsync(client, "tiny-flux");
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-flux")).GetProperty("installed").GetBoolean());
+        var sharedServed = _server.BytesServed(_shared.Name);
+        var wan = await PresetFactory.InstallAsync(client, "tiny-wan");
+        Assert.InRange(wan.GetProperty("total_size_bytes").GetInt64(), 400_000, 600_000); // only b: the shared file is in place
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-wan")).GetProperty("installed").GetBoolean());
+        Assert.Equal(sharedServed, _server.BytesServed(_shared.Name)); // installed once: the second preset did not ask for it
+
+        // Without confirm nothing is touched.
+        await ErrorAssert.IsErrorBody(await PresetFactory.UninstallAsync(client, "tiny-flux", new { }), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        await ErrorAssert.IsErrorBody(await PresetFactory.UninstallAsync(client, "tiny-flux", new { confirm = false }), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        Assert.True(File.Exists(Model("diffusion_models/a.safetensors")));
+
+        var first = await PresetFactory.UninstallAsync(client, "tiny-flux", new { confirm = true });
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var removed = await first.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("uninstalled", removed.GetProperty("status").GetString());
+        Assert.Equal(1, removed.GetProperty("files_removed").GetInt32());
+        Assert.Equal(_a.Size, removed.GetProperty("bytes_freed").GetInt64());
+        Assert.Equal(["text_encoders/t5.safetensors"], removed.GetProperty("files_kept").EnumerateArray().Select(f => f.GetString()!).ToArray());
+        Assert.False(File.Exists(Model("diffusion_models/a.safetensors")));
+        Assert.True(File.Exists(Model("text_encoders/t5.safetensors")));
+        Assert.True((await PresetFactory.StatusAsync(client, "tiny-wan")).GetProperty("installed").GetBoolean());
+        var flux = await PresetFactory.StatusAsync(client, "tiny-flux");
+        Assert.False(flux.GetProperty("installed").GetBoolean());
+        Assert.Equal("partial", flux.GetProperty("status").GetString()); // its shared file is still there, for the other preset
+
+        var last = await (await PresetFactory.UninstallAsync(client, "TINY_WAN", new { confirm = true })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, last.GetProperty("files_removed").GetInt32());
+        Assert.Equal(_b.Size + _shared.Size, last.GetProperty("bytes_freed").GetInt64());
+        Assert.False(File.Exists(Model("text_encoders/t5.safetensors")));
+        Assert.False((await PresetFactory.StatusAsync(client, "tiny-wan")).GetProperty("installed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Force_checks_every_file_again_keeps_what_its_hash_proves_and_fetches_what_it_cannot()
+    {
+        var client = _host.CreateKeyClient();
+        await PresetFactory.InstallAsync(client, "tiny-loose");
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-loose")).GetProperty("installed").GetBoolean());
+        await PresetFactory.InstallAsync(client, "tiny-flux");
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-flux")).GetProperty("installed").GetBoolean());
+        var looseServed = _server.BytesServed(_loose.Name);
+        var aServed = _server.BytesServed(_a.Name);
+
+        // Without force: 409. With force: the file without a hash comes again; the ones a hash proves stay.
+        await ErrorAssert.IsErrorBody(await client.PostAsJsonAsync("/api/presets/tiny-loose/install", new { force = false }), HttpStatusCode.Conflict, "PRESET_ALREADY_INSTALLED");
+        var forced = await PresetFactory.InstallAsync(client, "tiny-loose", new { force = true, priority = "high" });
+        Assert.Equal(_loose.Size, forced.GetProperty("total_size_bytes").GetInt64(), 50_000d);
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-loose")).GetProperty("installed").GetBoolean());
+        await TestWait.UntilAsync(() => _server.BytesServed(_loose.Name) - looseServed >= _loose.Size, what: "the file without a hash to be fetched again");
+
+        // A file corrupted on disk behind the engine's back: force finds it by its hash and fetches it again.
+        var path = Model("diffusion_models/a.safetensors");
+        var bytes = File.ReadAllBytes(path);
+        bytes[1234] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+        var t5Served = _server.BytesServed(_shared.Name);
+        await PresetFactory.InstallAsync(client, "tiny-flux", new { force = true });
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-flux")).GetProperty("installed").GetBoolean());
+        Assert.Equal(_a.Sha256, PresetFactory.Sha256Of(path));
+        Assert.True(_server.BytesServed(_a.Name) - aServed >= _a.Size);
+        Assert.InRange(_server.BytesServed(_shared.Name) - t5Served, 0, 1000); // proven by its hash: probed, not fetched again
+    }
+
+    [Fact]
+    public async Task Not_enough_disk_is_refused_with_507_before_anything_starts()
+    {
+        var client = _host.CreateKeyClient();
+        _host.FreeSpace.Available = 1_000_000; // the preset needs about 1.6 MB
+        var response = await client.PostAsJsonAsync("/api/presets/tiny-flux/install", new { });
+        var error = await ErrorAssert.IsErrorBody(response, HttpStatusCode.InsufficientStorage, "INSUFFICIENT_STORAGE");
+        Assert.Contains("tiny-flux", error.GetProperty("error").GetProperty("message").GetString());
+        var downloads = await client.GetFromJsonAsync<JsonElement>("/api/downloads");
+        Assert.Equal(0, downloads.GetProperty("total").GetInt32());
+        Assert.False(Directory.Exists(Model("diffusion_models")) && Directory.EnumerateFileSystemEntries(Model("diffusion_models")).Any());
+        Assert.Equal(0, _server.BytesServed(_a.Name));
+    }
+
+    [Fact]
+    public async Task A_file_placed_by_hand_is_unverified_until_an_install_checks_it_without_fetching_it()
+    {
+        var client = _host.CreateKeyClient();
+        var path = Model("loras/loose.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var content = new byte[_loose.Size];
+        _loose.Fill(content, 0);
+        File.WriteAllBytes(path, content);
+
+        var before = await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-loose");
+        Assert.False(before.GetProperty("installed").GetBoolean()); // a path that exists is not an installed file
+        Assert.Equal("unverified", before.GetProperty("files")[0].GetProperty("state").GetString());
+        Assert.Equal("partial", before.GetProperty("status").GetString());
+
+        await PresetFactory.InstallAsync(client, "tiny-loose");
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-loose")).GetProperty("installed").GetBoolean());
+        Assert.InRange(_server.BytesServed(_loose.Name), 0, 1000); // probed for its size, not fetched
+    }
+
+    [Fact]
+    public async Task A_half_written_file_does_not_make_a_preset_installed()
+    {
+        var client = _host.CreateKeyClient();
+        var path = Model("loras/loose.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, new byte[1000]); // what the original's crashed download leaves at the final path
+        var status = await PresetFactory.StatusAsync(client, "tiny-loose");
+        Assert.False(status.GetProperty("installed").GetBoolean());
+        await PresetFactory.InstallAsync(client, "tiny-loose");
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-loose")).GetProperty("installed").GetBoolean());
+        Assert.Equal(_loose.Sha256, PresetFactory.Sha256Of(path));
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_clear_errors()
+    {
+        var client = _host.CreateKeyClient();
+        await ErrorAssert.IsErrorBody(await client.PostAsJsonAsync("/api/presets/no-such-preset/install", new { }), HttpStatusCode.NotFound, "PRESET_NOT_FOUND");
+        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/presets/..%2F..%2Fetc"), HttpStatusCode.NotFound, "PRESET_NOT_FOUND");
+        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/presets/nope/status"), HttpStatusCode.NotFound, "PRESET_NOT_FOUND");
+        await ErrorAssert.IsErrorBody(await client.PostAsJsonAsync("/api/presets/tiny-flux/install", new { priority = "urgent" }), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        await ErrorAssert.IsErrorBody(await client.PostAsJsonAsync("/api/presets/tiny-flux/install", new { force = "yes" }), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        await ErrorAssert.IsErrorBody(await client.PostAsync("/api/presets/tiny-flux/install", new StringContent("{\"force\":", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        await ErrorAssert.IsErrorBody(await client.DeleteAsync("/api/presets/no-such-preset?confirm=true"), HttpStatusCode.NotFound, "PRESET_NOT_FOUND");
+        var downloads = await client.GetFromJsonAsync<JsonElement>("/api/downloads");
+        Assert.Equal(0, downloads.GetProperty("total").GetInt32());
+        // An install with no body at all is an install with the defaults.
+        var response = await client.PostAsync("/api/presets/tiny-loose/install", null);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_websocket_install_preset_action_starts_an_install()
+    {
+        var server = _host.Server;
+        var ws = server.CreateWebSocketClient();
+        ws.ConfigureRequest = r => r.Headers["X-API-Key"] = ComfyStudio.Tests.Infrastructure.StudioFactory.PrimaryKey;
+        using var socket = await ws.ConnectAsync(new Uri(server.BaseAddress, "ws"), CancellationToken.None);
+        async Task<JsonElement> Ask(string message)
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(message), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+            var buffer = new byte[65536];
+            var r = await socket.ReceiveAsync(buffer, new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+            return JsonDocument.Parse(buffer.AsMemory(0, r.Count)).RootElement.Clone();
+        }
+        var unknown = await Ask("""{"type":"action","action":"install_preset","data":{"preset_id":"NOPE"}}""");
+        Assert.Equal("error", unknown.GetProperty("type").GetString());
+        Assert.Equal("PRESET_NOT_FOUND", unknown.GetProperty("data").GetProperty("code").GetString());
+        var missing = await Ask("""{"type":"action","action":"install_preset","data":{}}""");
+        Assert.Equal("VALIDATION_ERROR", missing.GetProperty("data").GetProperty("code").GetString());
+
+        var reply = await Ask("""{"type":"action","action":"install_preset","data":{"preset_id":"TINY_LOOSE"}}""");
+        Assert.Equal("action_result", reply.GetProperty("type").GetString());
+        Assert.Equal("tiny-loose", reply.GetProperty("data").GetProperty("preset_id").GetString());
+        Assert.StartsWith("dl_", reply.GetProperty("data").GetProperty("download_id").GetString());
+        Assert.True((await PresetFactory.InstalledAsync(_host.CreateKeyClient(), "tiny-loose")).GetProperty("installed").GetBoolean());
+    }
+}
