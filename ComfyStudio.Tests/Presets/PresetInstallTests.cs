@@ -194,6 +194,30 @@ public sealed class PresetInstallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Updates_compare_the_installed_version_with_the_registry_after_a_sync()
+    {
+        var client = _host.CreateKeyClient();
+        await PresetFactory.InstallAsync(client, "tiny-loose");
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-loose")).GetProperty("installed").GetBoolean());
+        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-loose")).GetProperty("installed_version").GetString() == "1.0.0",
+            what: "the install to be recorded");
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/presets/updates")).GetProperty("total").GetInt32());
+
+        // The registry publishes 1.1.0 of the preset (and 2.0.0 of one not installed, which is no update for us).
+        TestRegistry.Write(_host.RegistrySource, _server,
+            new TestPreset("tiny-loose", "Tiny Loose", "1.1.0", "image", 8, new TestPresetFile(_loose, "loras/loose.safetensors")),
+            new TestPreset("tiny-wan", "Tiny Wan", "2.0.0", "video", 0, new TestPresetFile(_b, "diffusion_models/b.safetensors")));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/presets/registry/sync", null)).StatusCode);
+        var updates = await client.GetFromJsonAsync<JsonElement>("/api/presets/updates");
+        Assert.Equal(1, updates.GetProperty("total").GetInt32());
+        var u = updates.GetProperty("updates")[0];
+        Assert.Equal("tiny-loose", u.GetProperty("id").GetString());
+        Assert.Equal("1.0.0", u.GetProperty("local_version").GetString());
+        Assert.Equal("1.1.0", u.GetProperty("remote_version").GetString());
+        Assert.Equal("Image Generation", u.GetProperty("category").GetString());
+    }
+
+    [Fact]
     public async Task Bad_requests_get_clear_errors()
     {
         var client = _host.CreateKeyClient();

@@ -116,6 +116,37 @@ public sealed class RegistryReaderTests : IDisposable
         Assert.Contains("at least one file", error.Message);
     }
 
+    [Theory]
+    [InlineData("../../../etc/cron.d/x")]
+    [InlineData("/etc/passwd")]
+    [InlineData("checkpoints/../../x.safetensors")]
+    [InlineData("checkpoints//x.safetensors")]
+    public void A_file_path_that_could_leave_the_models_folder_makes_the_preset_broken(string path)
+    {
+        var error = Assert.Throws<FormatException>(() => PresetDefinition.FromJson(RegistryReader.ParseYaml($"""
+            id: evil
+            files:
+            - path: "{path}"
+              url: https://huggingface.co/x/y/resolve/main/z.safetensors
+              size: 1GB
+            """)));
+        Assert.Contains("not a relative path inside the models folder", error.Message);
+    }
+
+    [Fact]
+    public void Compatible_workflows_and_dependencies_are_read_in_the_registry_id_style()
+    {
+        var preset = PresetDefinition.FromJson(RegistryReader.ParseYaml("""
+            id: with-deps
+            requirements: {dependencies: [FLUX_SCHNELL_BASIC]}
+            compatible_workflows: [{id: flux_basic, name: Flux basic}, {name: Only a name}]
+            files:
+            - {path: vae/a.safetensors, url: "https://huggingface.co/x/y/resolve/main/a.safetensors", size: 1MB}
+            """));
+        Assert.Equal(["flux-schnell-basic"], preset.Dependencies);
+        Assert.Equal(["flux_basic", "Only a name"], preset.Workflows);
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
