@@ -129,6 +129,16 @@ public sealed class PresetStates(
         return result;
     }
 
+    /// <summary>What uninstalling <paramref name="id"/> would delete: its files on disk that no other installed or installing preset uses.</summary>
+    public static IReadOnlyList<PresetFileStatus> WouldRemove(IReadOnlyDictionary<string, PresetStatus> all, string id)
+    {
+        var keep = all.Values.Where(s => s.Preset.Id != id && (s.Installed || s.Download is { IsActive: true } || s.Download?.Status == "paused"))
+            .SelectMany(s => s.Files).Select(f => f.Path).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        return all.TryGetValue(id, out var status)
+            ? status.Files.Where(f => f.Path is not null && f.SizeOnDisk is not null && !keep.Contains(f.Path)).DistinctBy(f => f.Path).ToList()
+            : [];
+    }
+
     private static string StateOf(PresetFile file, DownloadFileRecord? row, long? sizeOnDisk, DownloadFileView? live)
     {
         var verified = row is { Status: "completed" } && sizeOnDisk is { } size && row.TotalBytes == size
