@@ -1,20 +1,23 @@
 namespace ComfyStudio.Services.Downloads;
 
-/// <summary>At most <see cref="Limit"/> holders at once, first come first served; the limit can change while waiting.</summary>
+/// <summary>
+/// At most <see cref="Limit"/> holders at once; waiters are let in by priority (higher first), first come first
+/// served within one priority. The limit can change while waiting.
+/// </summary>
 public sealed class ConcurrencyGate(int limit)
 {
     private readonly Lock _lock = new();
-    private readonly LinkedList<TaskCompletionSource> _waiting = new();
+    private readonly LinkedList<(TaskCompletionSource Waiter, int Priority)> _waiting = new();
     private int _limit = Math.Max(1, limit);
     private int _inside;
 
     public int Limit { get { lock (_lock) return _limit; } }
     public int Inside { get { lock (_lock) return _inside; } }
 
-    public async Task<IDisposable> EnterAsync(CancellationToken ct)
+    public async Task<IDisposable> EnterAsync(CancellationToken ct, int priority = 0)
     {
         TaskCompletionSource waiter;
-        LinkedListNode<TaskCompletionSource> node;
+        LinkedListNode<(TaskCompletionSource Waiter, int Priority)> node;
         lock (_lock)
         {
             if (_inside < _limit && _waiting.Count == 0)
@@ -23,7 +26,9 @@ public sealed class ConcurrencyGate(int limit)
                 return new Slot(this);
             }
             waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            node = _waiting.AddLast(waiter);
+            var before = _waiting.First;
+            while (before is not null && before.Value.Priority >= priority) before = before.Next;
+            node = before is null ? _waiting.AddLast((waiter, priority)) : _waiting.AddBefore(before, (waiter, priority));
         }
         try
         {
@@ -65,7 +70,7 @@ public sealed class ConcurrencyGate(int limit)
         {
             _waiting.RemoveFirst();
             _inside++;
-            first.Value.TrySetResult();
+            first.Value.Waiter.TrySetResult();
         }
     }
 

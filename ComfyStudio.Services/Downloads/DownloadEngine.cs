@@ -184,6 +184,7 @@ public sealed partial class DownloadEngine(
         }
         run.Name = record.Name;
         run.PresetId = record.PresetId;
+        run.Priority = record.Priority;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Stop.Token, jobToken, _stopping.Token);
         var files = record.Items.OrderBy(i => i.Position).Select(i => i.File).ToList();
         foreach (var f in files) run.Files[f.Id] = new FileProgress { Total = f.TotalBytes ?? f.ExpectedSize, State = f.Status == "completed" ? "completed" : "queued" };
@@ -258,7 +259,7 @@ public sealed partial class DownloadEngine(
         {
             if (!_transfers.TryGetValue(file.Id, out shared!) || shared.Task.IsCompleted)
             {
-                shared = new SharedTransfer(file.Id, run.Files[file.Id], _stopping.Token);
+                shared = new SharedTransfer(file.Id, run.Files[file.Id], run.Priority, _stopping.Token);
                 _transfers[file.Id] = shared;
                 shared.Task = Task.Run(() => TransferAsync(shared), CancellationToken.None);
             }
@@ -284,7 +285,7 @@ public sealed partial class DownloadEngine(
         try
         {
             shared.Progress.State = "queued";
-            using var slot = await _gate.EnterAsync(shared.Stop.Token);
+            using var slot = await _gate.EnterAsync(shared.Stop.Token, shared.Priority);
             DownloadFileRecord file;
             await using (var db = await dbFactory.CreateDbContextAsync(shared.Stop.Token))
                 file = await db.DownloadFiles.AsNoTracking().FirstAsync(f => f.Id == shared.FileId, shared.Stop.Token);
@@ -518,9 +519,11 @@ public sealed partial class DownloadEngine(
         catch (OperationCanceledException) { }
     }
 
-    private sealed class SharedTransfer(int fileId, FileProgress progress, CancellationToken stopping)
+    private sealed class SharedTransfer(int fileId, FileProgress progress, int priority, CancellationToken stopping)
     {
         public int FileId { get; } = fileId;
+        /// <summary>The priority of the download that started it: a higher one gets a free slot first.</summary>
+        public int Priority { get; } = priority;
         public FileProgress Progress { get; } = progress;
         public HashSet<string> Wanters { get; } = new(StringComparer.Ordinal);
         /// <summary>Cancelled when no download wants the file any more, or the app stops.</summary>
@@ -536,6 +539,7 @@ public sealed partial class DownloadEngine(
         public string Id { get; } = id;
         public string Name { get; set; } = "";
         public string? PresetId { get; set; }
+        public int Priority { get; set; }
         public DateTimeOffset StartedAt { get; } = startedAt;
         public ConcurrentDictionary<int, FileProgress> Files { get; } = new();
         public CancellationTokenSource Stop { get; } = new();

@@ -79,6 +79,23 @@ public sealed class DownloadPartsTests
     }
 
     [Fact]
+    public async Task The_gate_lets_higher_priorities_in_first_and_keeps_arrival_order_within_one()
+    {
+        var gate = new ConcurrencyGate(1);
+        var holder = await gate.EnterAsync(CancellationToken.None);
+        var order = new List<string>();
+        async Task Wait(string name, int priority)
+        {
+            using var slot = await gate.EnterAsync(CancellationToken.None, priority);
+            lock (order) order.Add(name);
+        }
+        var waits = new[] { Wait("normal-1", 0), Wait("low", -1), Wait("normal-2", 0), Wait("high", 1) };
+        holder.Dispose();
+        await Task.WhenAll(waits);
+        Assert.Equal(["high", "normal-1", "normal-2", "low"], order);
+    }
+
+    [Fact]
     public void Hugging_face_pages_become_file_urls_and_tokens_stay_with_their_hosts()
     {
         var hosts = new ModelHosts(Options.Create(new DownloadOptions()));
