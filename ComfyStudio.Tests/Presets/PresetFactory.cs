@@ -11,7 +11,11 @@ namespace ComfyStudio.Tests.Presets;
 /// <summary>A file of a test preset: served by the test file server, placed at <paramref name="Path"/>; exact size and hash only when asked.</summary>
 public sealed record TestPresetFile(ModelFileServer.ServedFile Served, string Path, bool WithSha = false, bool WithExactSize = false);
 
-public sealed record TestPreset(string Id, string Name, string Version, string Type, double VramGb, params TestPresetFile[] Files);
+public sealed record TestPreset(string Id, string Name, string Version, string Type, double VramGb, params TestPresetFile[] Files)
+{
+    /// <summary>Presets it needs (<c>requirements.dependencies</c>).</summary>
+    public string[] Dependencies { get; init; } = [];
+}
 
 /// <summary>
 /// Writes a registry in the real format (<c>registry.json</c> plus one <c>preset.yaml</c> per preset) whose file URLs
@@ -38,7 +42,7 @@ public static class TestRegistry
                 if (f.WithExactSize) yaml.AppendLine($"  size_bytes: {f.Served.Size}");
             }
             yaml.AppendLine($"tags: [test, {p.Type}]\nuse_case: Testing\ncreated: '2026-11-01T00:00:00Z'\nupdated: '2026-11-01T00:00:00Z'");
-            yaml.AppendLine($"requirements: {{vram_gb: {p.VramGb.ToString(System.Globalization.CultureInfo.InvariantCulture)}, disk_gb: 0.01}}");
+            yaml.AppendLine($"requirements: {{vram_gb: {p.VramGb.ToString(System.Globalization.CultureInfo.InvariantCulture)}, disk_gb: 0.01, dependencies: [{string.Join(", ", p.Dependencies)}]}}");
             Directory.CreateDirectory(Path.Combine(folder, Path.GetDirectoryName(relative)!));
             File.WriteAllText(Path.Combine(folder, relative), yaml.ToString());
             index[p.Id] = new JsonObject

@@ -29,7 +29,9 @@ public sealed class PresetInstallTests : IAsyncLifetime
                 new TestPresetFile(_b, "diffusion_models/b.safetensors", WithSha: true),
                 new TestPresetFile(_shared, "text_encoders/t5.safetensors", WithSha: true, WithExactSize: true)),
             new TestPreset("tiny-loose", "Tiny Loose", "1.0.0", "image", 8,
-                new TestPresetFile(_loose, "loras/loose.safetensors")));
+                new TestPresetFile(_loose, "loras/loose.safetensors")),
+            new TestPreset("tiny-addon", "Tiny Addon", "1.0.0", "image", 8,
+                new TestPresetFile(_b, "loras/addon.safetensors")) { Dependencies = ["TINY_LOOSE"] });
     }
 
     public async Task DisposeAsync()
@@ -112,6 +114,31 @@ public sealed class PresetInstallTests : IAsyncLifetime
         Assert.Equal(_b.Size + _shared.Size, last.GetProperty("bytes_freed").GetInt64());
         Assert.False(File.Exists(Model("text_encoders/t5.safetensors")));
         Assert.False((await PresetFactory.StatusAsync(client, "tiny-wan")).GetProperty("installed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Remove_dependencies_also_uninstalls_the_presets_it_depends_on()
+    {
+        var client = _host.CreateKeyClient();
+        foreach (var id in new[] { "tiny-loose", "tiny-addon" })
+        {
+            await PresetFactory.InstallAsync(client, id);
+            Assert.True((await PresetFactory.InstalledAsync(client, id)).GetProperty("installed").GetBoolean());
+        }
+        var detail = await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-addon");
+        Assert.Equal(["tiny-loose"], detail.GetProperty("dependencies").EnumerateArray().Select(d => d.GetString()!).ToArray());
+
+        var alone = await (await PresetFactory.UninstallAsync(client, "tiny-addon", new { confirm = true })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(["tiny-addon"], alone.GetProperty("removed_presets").EnumerateArray().Select(d => d.GetString()!).ToArray());
+        Assert.True(File.Exists(Model("loras/loose.safetensors"))); // the dependency stays without remove_dependencies
+
+        await PresetFactory.InstallAsync(client, "tiny-addon");
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-addon")).GetProperty("installed").GetBoolean());
+        var both = await (await PresetFactory.UninstallAsync(client, "tiny-addon", new { confirm = true, remove_dependencies = true })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(["tiny-addon", "tiny-loose"], both.GetProperty("removed_presets").EnumerateArray().Select(d => d.GetString()!).ToArray());
+        Assert.Equal(2, both.GetProperty("files_removed").GetInt32());
+        Assert.False(File.Exists(Model("loras/loose.safetensors")));
+        Assert.False((await PresetFactory.StatusAsync(client, "tiny-loose")).GetProperty("installed").GetBoolean());
     }
 
     [Fact]
