@@ -46,6 +46,23 @@ public class DownloadFactory : StudioFactory
 
     public string ModelPath(string relative) => Path.Combine(ComfyUiDir, "models", relative);
 
+    /// <summary><see cref="TestWait.UntilAsync(Func{Task{bool}}, int, string)"/> that, on a timeout, adds what the app logged meanwhile.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, int seconds = 15, string what = "the condition")
+    {
+        try
+        {
+            await TestWait.UntilAsync(condition, seconds, what);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            var logs = await CreateKeyClient().GetStringAsync("/api/system/logs?service=all&lines=60");
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nlogs: {logs}");
+        }
+    }
+
+    public Task UntilAsync(Func<bool> condition, int seconds = 15, string what = "the condition") =>
+        UntilAsync(() => Task.FromResult(condition()), seconds, what);
+
     public static async Task<JsonElement> StartAsync(HttpClient client, object body)
     {
         var response = await client.PostAsJsonAsync("/api/downloads", body);
@@ -61,7 +78,12 @@ public class DownloadFactory : StudioFactory
         {
             var last = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}");
             if (states.Contains(last.GetProperty("status").GetString())) return last;
-            if (DateTime.UtcNow > until) Assert.Fail($"Timed out waiting for download {id} to become {string.Join("/", states)}; last seen: {last}");
+            if (DateTime.UtcNow > until)
+            {
+                // What the app and Hangfire said meanwhile: the only trace a CI run leaves.
+                var logs = await client.GetStringAsync("/api/system/logs?service=all&lines=60");
+                Assert.Fail($"Timed out waiting for download {id} to become {string.Join("/", states)}; last seen: {last}\nlogs: {logs}");
+            }
             await Task.Delay(50);
         }
     }

@@ -38,7 +38,7 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         slow.BytesPerSecond = 400_000;
         var started = await DownloadFactory.StartAsync(client, new { name = "slow", files = Files((_server.UrlOf(slow.Name), "checkpoints/slow.safetensors", slow.Size, slow.Sha256)) });
         var id = started.GetProperty("id").GetString()!;
-        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}")).GetProperty("downloaded_bytes").GetInt64() > 300_000,
+        await _host.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}")).GetProperty("downloaded_bytes").GetInt64() > 300_000,
             seconds: 45, what: "some progress");
 
         var paused = await client.PostAsync($"/api/downloads/{id}/pause", null);
@@ -50,7 +50,7 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         Assert.Equal("paused", atPause.GetProperty("status").GetString());
         Assert.True(File.Exists(_host.ModelPath("checkpoints/slow.safetensors") + ".part"));
         // It stopped: the server sees its connections closed, and no new ones.
-        await TestWait.UntilAsync(() => _server.OpenResponses == 0, what: "the connections to close");
+        await _host.UntilAsync(() => _server.OpenResponses == 0, what: "the connections to close");
         var requestsAtPause = _server.Requests.Count;
         await Task.Delay(500);
         Assert.Equal(requestsAtPause, _server.Requests.Count);
@@ -72,7 +72,7 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
                 (_server.UrlOf(other.Name), "checkpoints/other.safetensors", other.Size, other.Sha256)),
         });
         var secondId = second.GetProperty("id").GetString()!;
-        await TestWait.UntilAsync(() => File.Exists(_host.ModelPath("checkpoints/other.safetensors") + ".part"), what: "the part file");
+        await _host.UntilAsync(() => File.Exists(_host.ModelPath("checkpoints/other.safetensors") + ".part"), what: "the part file");
         var cancelled = await (await client.DeleteAsync($"/api/downloads/{secondId}")).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
         Assert.True(cancelled.GetProperty("files_removed").GetBoolean());
@@ -91,7 +91,7 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         var started = await DownloadFactory.StartAsync(client, new { name = "changing", files = Files((_server.UrlOf(file.Name), "vae/changing.safetensors", file.Size, (string?)null)) });
         var id = started.GetProperty("id").GetString()!;
         JsonElement seen = default;
-        await TestWait.UntilAsync(async () =>
+        await _host.UntilAsync(async () =>
         {
             seen = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}");
             return seen.GetProperty("downloaded_bytes").GetInt64() > 300_000 || seen.GetProperty("status").GetString() is "failed" or "completed";
@@ -99,7 +99,7 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         Assert.True(seen.GetProperty("status").GetString() == "downloading", seen.ToString());
         var pause = await client.PostAsync($"/api/downloads/{id}/pause", null);
         Assert.True(pause.IsSuccessStatusCode, await pause.Content.ReadAsStringAsync());
-        await TestWait.UntilAsync(() => _server.OpenResponses == 0, what: "the connections to close");
+        await _host.UntilAsync(() => _server.OpenResponses == 0, what: "the connections to close");
         var atPause = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}");
         Assert.True(atPause.GetProperty("status").GetString() == "paused", atPause.ToString());
 
@@ -136,7 +136,7 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
             .GetProperty("id").GetString()!;
         var monitoring = _host.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
         string? jobId = null;
-        await TestWait.UntilAsync(() => (jobId = monitoring.ProcessingJobs(0, 20).FirstOrDefault(j => j.Value.Job?.Args.FirstOrDefault() as string == id).Key) is not null,
+        await _host.UntilAsync(() => (jobId = monitoring.ProcessingJobs(0, 20).FirstOrDefault(j => j.Value.Job?.Args.FirstOrDefault() as string == id).Key) is not null,
             seconds: 30, what: "the download's job to run");
         Assert.True(_host.Services.GetRequiredService<IBackgroundJobClient>().Delete(jobId!));
         var done = await DownloadFactory.FinishedAsync(client, id);

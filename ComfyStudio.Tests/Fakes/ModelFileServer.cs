@@ -63,6 +63,7 @@ public sealed class ModelFileServer : IAsyncDisposable
         var auth = request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null;
         var rangeHeader = request.Headers.Range.ToString() is { Length: > 0 } r ? r : null;
         long sent = 0;
+        var opened = false;
         var status = 200;
         try
         {
@@ -124,7 +125,7 @@ public sealed class ModelFileServer : IAsyncDisposable
             if (ranged) context.Response.Headers.ContentRange = $"bytes {from}-{to}/{file.Size}";
 
             Interlocked.Increment(ref _open);
-            try
+            opened = true;
             {
                 var dropAfter = file.Take(ref file.DropCount) ? file.DropAfterBytes : long.MaxValue;
                 var stallAfter = file.Take(ref file.StallCount) ? file.StallAfterBytes : long.MaxValue;
@@ -159,16 +160,14 @@ public sealed class ModelFileServer : IAsyncDisposable
                         await Task.Delay(TimeSpan.FromSeconds((double)n / rate), context.RequestAborted);
                 }
             }
-            finally
-            {
-                Interlocked.Decrement(ref _open);
-            }
         }
         catch (OperationCanceledException) { }
         catch (IOException) { }
         finally
         {
+            // Recorded before the response counts as closed: once OpenResponses is 0, Requests holds every one.
             Requests.Enqueue(new Served(name, host, auth, rangeHeader, status, sent));
+            if (opened) Interlocked.Decrement(ref _open);
         }
     }
 

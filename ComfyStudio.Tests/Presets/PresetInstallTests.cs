@@ -84,10 +84,12 @@ public sealed class PresetInstallTests : IAsyncLifetime
         var client = _host.CreateKeyClient();
         await PresetFactory.InstallAsync(client, "tiny-flux");
         Assert.True((await PresetFactory.InstalledAsync(client, "tiny-flux")).GetProperty("installed").GetBoolean());
+        await TestWait.UntilAsync(() => _server.OpenResponses == 0, what: "the server to finish its answers");
         var sharedServed = _server.BytesServed(_shared.Name);
         var wan = await PresetFactory.InstallAsync(client, "tiny-wan");
         Assert.InRange(wan.GetProperty("total_size_bytes").GetInt64(), 400_000, 600_000); // only b: the shared file is in place
         Assert.True((await PresetFactory.InstalledAsync(client, "tiny-wan")).GetProperty("installed").GetBoolean());
+        await TestWait.UntilAsync(() => _server.OpenResponses == 0, what: "the server to finish its answers");
         Assert.Equal(sharedServed, _server.BytesServed(_shared.Name)); // installed once: the second preset did not ask for it
 
         // Without confirm nothing is touched.
@@ -149,6 +151,7 @@ public sealed class PresetInstallTests : IAsyncLifetime
         Assert.True((await PresetFactory.InstalledAsync(client, "tiny-loose")).GetProperty("installed").GetBoolean());
         await PresetFactory.InstallAsync(client, "tiny-flux");
         Assert.True((await PresetFactory.InstalledAsync(client, "tiny-flux")).GetProperty("installed").GetBoolean());
+        await TestWait.UntilAsync(() => _server.OpenResponses == 0, what: "the server to finish its answers");
         var looseServed = _server.BytesServed(_loose.Name);
         var aServed = _server.BytesServed(_a.Name);
 
@@ -164,11 +167,12 @@ public sealed class PresetInstallTests : IAsyncLifetime
         var bytes = File.ReadAllBytes(path);
         bytes[1234] ^= 0xFF;
         File.WriteAllBytes(path, bytes);
+        await TestWait.UntilAsync(() => _server.OpenResponses == 0, what: "the server to finish its answers");
         var t5Served = _server.BytesServed(_shared.Name);
         await PresetFactory.InstallAsync(client, "tiny-flux", new { force = true });
         Assert.True((await PresetFactory.InstalledAsync(client, "tiny-flux")).GetProperty("installed").GetBoolean());
         Assert.Equal(_a.Sha256, PresetFactory.Sha256Of(path));
-        Assert.True(_server.BytesServed(_a.Name) - aServed >= _a.Size);
+        await TestWait.UntilAsync(() => _server.BytesServed(_a.Name) - aServed >= _a.Size, what: "the corrupted file to be fetched again");
         Assert.InRange(_server.BytesServed(_shared.Name) - t5Served, 0, 1000); // proven by its hash: probed, not fetched again
     }
 
