@@ -43,6 +43,14 @@ public static class JobsExtensions
                 return sp.GetRequiredService<SqliteJobStorage>();
             });
         }
+        else if (storage == "inmemory")
+        {
+            builder.Services.AddSingleton<JobStorage>(new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromDays(7) }));
+        }
+        // Hangfire's own registration hands the server JobActivator.Current, a static that the last host configured
+        // in this process has set: jobs of one host would then be built from another's services (several hosts
+        // run side by side in the tests). Each host activates its jobs from its own container.
+        builder.Services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHangfire((services, config) =>
         {
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -54,7 +62,7 @@ public static class JobsExtensions
                     config.UseStorage(services.GetRequiredService<SqliteJobStorage>());
                     break;
                 case "inmemory":
-                    config.UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromDays(7) });
+                    config.UseStorage(services.GetRequiredService<JobStorage>());
                     break;
                 default:
                     throw new InvalidOperationException($"Unknown job storage '{jobs.Storage}' (Jobs:Storage); use Sqlite or InMemory");
