@@ -80,11 +80,14 @@ public sealed class PresetStates(
     public async Task<PresetStatus> ReadAsync(PresetDefinition preset, CancellationToken ct = default) =>
         (await ReadAsync([preset], ct))[preset.Id];
 
-    /// <summary>The state of every preset of the catalog in use (one database read, one look at each file).</summary>
-    public Task<IReadOnlyDictionary<string, PresetStatus>> ReadAllAsync(CancellationToken ct = default) =>
-        ReadAsync(store.State.Catalog.Presets.Values.ToList(), ct);
+    /// <summary>
+    /// The state of every preset of the catalog in use (one database read, one look at each file). Without
+    /// <paramref name="withDownloads"/> the downloads are not read: installed or not is known, live progress is not.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, PresetStatus>> ReadAllAsync(CancellationToken ct = default, bool withDownloads = true) =>
+        ReadAsync(store.State.Catalog.Presets.Values.ToList(), ct, withDownloads);
 
-    public async Task<IReadOnlyDictionary<string, PresetStatus>> ReadAsync(IReadOnlyCollection<PresetDefinition> presets, CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<string, PresetStatus>> ReadAsync(IReadOnlyCollection<PresetDefinition> presets, CancellationToken ct = default, bool withDownloads = true)
     {
         var paths = presets.SelectMany(p => p.Files).Select(f => ModelPaths.Normalize(f.Path, ModelsDir)).OfType<string>().Distinct().ToList();
         Dictionary<string, DownloadFileRecord> rows;
@@ -95,7 +98,7 @@ public sealed class PresetStates(
             var ids = presets.Select(p => p.Id).ToList();
             installs = await db.PresetInstalls.AsNoTracking().Where(i => ids.Contains(i.PresetId)).ToDictionaryAsync(i => i.PresetId, StringComparer.Ordinal, ct);
         }
-        var downloads = await LatestDownloadsAsync(presets.Count == 1 ? presets.First().Id : null, ct);
+        var downloads = withDownloads ? await LatestDownloadsAsync(presets.Count == 1 ? presets.First().Id : null, ct) : [];
         var disk = new Dictionary<string, long?>(StringComparer.Ordinal);
         long? OnDisk(string path)
         {
