@@ -181,9 +181,7 @@ public sealed class PresetInstaller(
                     if (d.IsActive || d.Status == "paused") await engine.CancelAsync(d.Id, ct);
 
             all = await states.ReadAllAsync(ct);
-            var keep = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var s in all.Values.Where(s => !removing.Contains(s.Preset.Id) && (s.Installed || s.Download is { IsActive: true } || s.Download?.Status == "paused")))
-                keep.UnionWith(s.Files.Select(f => f.Path).OfType<string>());
+            var keep = PresetStates.PathsInUse(all, removing);
             foreach (var d in await engine.ListAsync(limit: 500, ct: ct))
                 if (d.IsActive || d.Status == "paused") keep.UnionWith(d.Files.Select(f => f.Path));
 

@@ -135,12 +135,16 @@ public sealed class PresetStates(
     /// <summary>What uninstalling <paramref name="id"/> would delete: its files on disk that no other installed or installing preset uses.</summary>
     public static IReadOnlyList<PresetFileStatus> WouldRemove(IReadOnlyDictionary<string, PresetStatus> all, string id)
     {
-        var keep = all.Values.Where(s => s.Preset.Id != id && (s.Installed || s.Download is { IsActive: true } || s.Download?.Status == "paused"))
-            .SelectMany(s => s.Files).Select(f => f.Path).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var keep = PathsInUse(all, [id]);
         return all.TryGetValue(id, out var status)
             ? status.Files.Where(f => f.Path is not null && f.SizeOnDisk is not null && !keep.Contains(f.Path)).DistinctBy(f => f.Path).ToList()
             : [];
     }
+
+    /// <summary>Paths of the presets outside <paramref name="except"/> that are installed, installing or paused: an uninstall keeps them.</summary>
+    public static HashSet<string> PathsInUse(IReadOnlyDictionary<string, PresetStatus> all, IReadOnlyCollection<string> except) =>
+        all.Values.Where(s => !except.Contains(s.Preset.Id) && (s.Installed || s.Download is { IsActive: true } || s.Download?.Status == "paused"))
+            .SelectMany(s => s.Files).Select(f => f.Path).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
     private static string StateOf(PresetFile file, DownloadFileRecord? row, long? sizeOnDisk, DownloadFileView? live)
     {
