@@ -90,6 +90,8 @@ public sealed partial class DownloadEngine(
                     if (row.Status == "completed") row.Status = "pending";
                     row.UpdatedAt = now;
                 }
+                // A completed file deleted or changed by hand since: fetched again (the transfer keeps it when it verifies).
+                if (row.Status == "completed" && (row.TotalBytes is not { } done || !InPlace(row.Path, done))) row.Status = "pending";
                 row.ExpectedSize = f.Size ?? row.ExpectedSize;
                 row.ExpectedSha256 = f.Sha256 ?? row.ExpectedSha256;
                 if (row.Status == "failed") { row.Status = "pending"; row.Error = null; row.ErrorCode = null; }
@@ -227,6 +229,9 @@ public sealed partial class DownloadEngine(
         bus.Publish(new DownloadFailed(run.Id, run.PresetId, run.Name, null, ErrorCodes.InternalError, message));
     }
 
+    /// <summary>Whether the file is at its place with the given size.</summary>
+    private bool InPlace(string path, long size) => new FileInfo(Path.Combine(ModelsDir, path)) is { Exists: true } info && info.Length == size;
+
     private sealed record FileFailure(string? File, string Code, string Message);
 
     private async Task<FileFailure?> FileOutcomeAsync(DownloadFileRecord file, RunningDownload run, CancellationToken ct)
@@ -248,7 +253,7 @@ public sealed partial class DownloadEngine(
 
     private async Task FileAsync(DownloadFileRecord file, RunningDownload run, CancellationToken ct)
     {
-        if (file.Status == "completed" && file.TotalBytes is { } size && new FileInfo(Path.Combine(ModelsDir, file.Path)).Length == size)
+        if (file.Status == "completed" && file.TotalBytes is { } size && InPlace(file.Path, size))
         {
             run.Files[file.Id] = new FileProgress { Total = size, State = "completed" };
             run.Files[file.Id].Set(size);
@@ -357,13 +362,19 @@ public sealed partial class DownloadEngine(
         return "downloading";
     }
 
-    /// <summary>Cancels a download and removes its partial files, unless another active download still wants them. Completed files stay.</summary>
+    /// <summary>
+    /// Cancels a download and removes its partial files, unless another active download still wants them (then the
+    /// answer is false: not every file was removed). Completed files stay; a completed download cannot be cancelled.
+    /// </summary>
     public async Task<bool> CancelAsync(string id, CancellationToken ct = default)
     {
         var record = await FindAsync(id, ct);
         if (record.Status == "cancelled") return true;
+        if (record.Status == "completed")
+            throw StudioException.Conflict($"Download {id} is completed; there is nothing to cancel (its files stay installed)");
         await SetStatusAsync(id, "cancelled", null, ct);
         await StopRunAsync(id);
+        var kept = 0;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             var fileIds = await db.DownloadItems.Where(i => i.DownloadId == id).Select(i => i.FileId).ToListAsync(ct);
@@ -371,6 +382,7 @@ public sealed partial class DownloadEngine(
                 .Where(i => fileIds.Contains(i.FileId) && i.DownloadId != id)
                 .Join(db.Downloads.Where(d => d.Status == "queued" || d.Status == "downloading" || d.Status == "paused"), i => i.DownloadId, d => d.Id, (i, _) => i.FileId)
                 .ToListAsync(ct);
+            kept = await db.DownloadFiles.CountAsync(f => stillWanted.Contains(f.Id) && f.Status != "completed", ct);
             foreach (var file in await db.DownloadFiles.Where(f => fileIds.Contains(f.Id) && !stillWanted.Contains(f.Id) && f.Status != "completed").ToListAsync(ct))
             {
                 var part = Path.Combine(ModelsDir, file.Path.Replace('/', Path.DirectorySeparatorChar)) + ".part";
@@ -383,7 +395,7 @@ public sealed partial class DownloadEngine(
             await db.SaveChangesAsync(ct);
         }
         bus.Publish(new DownloadStateChanged(id, record.Name, "cancelled"));
-        return true;
+        return kept == 0;
     }
 
     private async Task StopRunAsync(string id)
@@ -445,6 +457,14 @@ public sealed partial class DownloadEngine(
         if (presetId is not null) query = query.Where(d => d.PresetId == presetId);
         var rows = await query.OrderByDescending(d => d.CreatedAt).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
         return rows.Select(View).OrderBy(v => v.IsActive ? 0 : 1).ThenByDescending(v => v.CreatedAt).ToList();
+    }
+
+    /// <summary>How many downloads there are, and how many of them are active (queued or downloading).</summary>
+    public async Task<(int Active, int Total)> CountAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var active = DownloadView.ActiveStates.ToList();
+        return (await db.Downloads.CountAsync(d => active.Contains(d.Status), ct), await db.Downloads.CountAsync(ct));
     }
 
     /// <summary>

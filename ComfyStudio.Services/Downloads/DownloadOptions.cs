@@ -17,6 +17,8 @@ public sealed class DownloadOptions
     public int MaxAttempts { get; set; } = 8;
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>A server's <c>Retry-After</c> is waited out up to this long (a longer one is cut to it).</summary>
+    public TimeSpan RetryAfterMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>Free space to leave on the volume beyond what the files still need.</summary>
     public long DiskMarginBytes { get; set; } = 512L * 1024 * 1024;
     /// <summary>How often live progress is pushed (to <c>/ws</c> and the pages).</summary>

@@ -62,7 +62,15 @@ public sealed class FileTransfer(
     {
         progress.State = "failed";
         logger.LogWarning("Download of {Path} failed: {Reason}", file.Path, message);
-        await UpdateAsync(file.Id, f => { f.Status = "failed"; f.Error = message; f.ErrorCode = code; }, CancellationToken.None);
+        try
+        {
+            await UpdateAsync(file.Id, f => { f.Status = "failed"; f.Error = message; f.ErrorCode = code; }, CancellationToken.None);
+        }
+        catch (Exception again)
+        {
+            // The download's own failure (recorded by the engine) still carries the reason.
+            logger.LogWarning("Could not record the failure of {Path}: {Reason}", file.Path, again.Message);
+        }
         return e as DownloadFailedException ?? new DownloadFailedException(code, message, e);
     }
 
@@ -113,7 +121,9 @@ public sealed class FileTransfer(
                 $"not enough disk space for {file.Path}: {Gb(needed)} still to download plus a {Gb(O.DiskMarginBytes)} margin, {Gb(free)} free");
 
         string sha;
-        using (var handle = File.OpenHandle(part, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous))
+        // A new .part reserves its whole size on the volume (fallocate): a disk that cannot hold the file says so now,
+        // not half-way (a file system without fallocate gets a sparse file instead).
+        using (var handle = OpenPart(file.Path, part, total))
         {
             if (ranged && RandomAccess.GetLength(handle) != total) RandomAccess.SetLength(handle, total!.Value);
             var state = new WrittenRanges(done, progress);
@@ -145,6 +155,23 @@ public sealed class FileTransfer(
         File.Move(part, target, overwrite: true);
         await CompleteAsync(file.Id, total!.Value, sha, progress);
         logger.LogInformation("Downloaded and verified {Path} ({Bytes:N0} bytes, sha256 {Sha})", file.Path, total, sha);
+    }
+
+    /// <summary>Opens the <c>.part</c>; a new one reserves its whole size on the volume (fallocate), so a disk that
+    /// cannot hold the file says so before the first byte, not half-way (a file system without fallocate gets a
+    /// sparse file instead).</summary>
+    private static SafeFileHandle OpenPart(string path, string part, long? total)
+    {
+        if (File.Exists(part)) return File.OpenHandle(part, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous);
+        try
+        {
+            return File.OpenHandle(part, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous, total ?? 0);
+        }
+        catch (IOException e) when (total > 0 && (IsDiskFull(e) || e.Message.Contains("allocation size", StringComparison.OrdinalIgnoreCase)))
+        {
+            // .NET has removed the file it could not allocate.
+            throw new DownloadFailedException(ErrorCodes.InsufficientStorage, $"not enough disk space for {path}: the volume cannot hold its {Gb(total.Value)}", e);
+        }
     }
 
     /// <summary>The written ranges of a <c>.part</c> that still matches its record (same server file, same size); else null.</summary>
@@ -192,7 +219,7 @@ public sealed class FileTransfer(
         {
             await workers.CancelAsync();
             try { await persist; } catch (OperationCanceledException) { }
-            await PersistAsync(fileId, handle, state);
+            await PersistQuietlyAsync(fileId, handle, state);
         }
         if (state.Covered != total) throw new DownloadHttpException($"{state.Covered:N0} of {total:N0} bytes arrived", FailureKind.Retryable);
         return total;
@@ -361,12 +388,25 @@ public sealed class FileTransfer(
         }
     }
 
-    /// <summary>Exponential backoff with full jitter, or the server's Retry-After (capped).</summary>
+    /// <summary>Exponential backoff with full jitter, or the server's Retry-After (honoured up to <see cref="DownloadOptions.RetryAfterMaxDelay"/>).</summary>
     private TimeSpan Backoff(int failures, TimeSpan? retryAfter)
     {
-        if (retryAfter is { } r) return r < O.RetryMaxDelay ? r : O.RetryMaxDelay;
+        if (retryAfter is { } r) return r < O.RetryAfterMaxDelay ? r : O.RetryAfterMaxDelay;
         var ceiling = Math.Min(O.RetryMaxDelay.TotalMilliseconds, O.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16)));
         return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+
+    /// <summary>The last record of a transfer that is ending: a failure to record (a full disk holds the database too) is logged, never put in place of the reason the transfer ends.</summary>
+    private async Task PersistQuietlyAsync(int fileId, SafeFileHandle handle, WrittenRanges state)
+    {
+        try
+        {
+            await PersistAsync(fileId, handle, state);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Could not record the progress of file {FileId}: {Reason}", fileId, e.Message);
+        }
     }
 
     private async Task PersistLoopAsync(int fileId, SafeFileHandle handle, WrittenRanges state, CancellationToken ct)

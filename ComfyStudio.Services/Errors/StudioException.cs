@@ -23,6 +23,12 @@ public static class ErrorCodes
     /// <summary>A file's host refused it (401/403): a token is missing or has no access (a file's error, not an answer's).</summary>
     public const string AccessDenied = "ACCESS_DENIED";
 
+    /// <summary>
+    /// The code a client sees for a file's error: spec B's codes only, so <see cref="AccessDenied"/> (the app's own
+    /// note that a token is missing) is <see cref="DownloadFailed"/> to clients, with <c>access_denied</c> beside it.
+    /// </summary>
+    public static string? ForClients(string? code) => code == AccessDenied ? DownloadFailed : code;
+
     /// <summary>The HTTP status each code answers with.</summary>
     public static int StatusOf(string code) => code switch
     {

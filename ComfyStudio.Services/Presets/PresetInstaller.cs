@@ -178,7 +178,11 @@ public sealed class PresetInstaller(
 
             foreach (var presetId in removing)
                 foreach (var d in await engine.ListAsync(limit: 50, ct: ct, presetId: presetId))
-                    if (d.IsActive || d.Status == "paused") await engine.CancelAsync(d.Id, ct);
+                    if (d.IsActive || d.Status == "paused")
+                    {
+                        try { await engine.CancelAsync(d.Id, ct); }
+                        catch (StudioException e) when (e.Code == ErrorCodes.Conflict) { } // it completed meanwhile: its files are judged below
+                    }
 
             all = await states.ReadAllAsync(ct);
             var keep = PresetStates.PathsInUse(all, removing);

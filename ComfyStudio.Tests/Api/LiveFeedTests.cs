@@ -76,6 +76,24 @@ public sealed class LiveFeedTests(StudioFactory factory) : IClassFixture<StudioF
     }
 
     [Fact]
+    public async Task A_download_refused_by_its_host_reaches_downloads_subscribers_with_spec_b_code()
+    {
+        using var socket = await ConnectAsync();
+        await SendAsync(socket, """{"type":"subscribe","channels":["downloads"]}""");
+        Assert.Equal("subscribed", (await ReceiveAsync(socket)).GetProperty("type").GetString());
+
+        factory.Services.GetRequiredService<EventBus>().Publish(new ComfyStudio.Services.Downloads.DownloadFailed(
+            "dl_refused", "FLUX_TEST", "gated", "checkpoints/gated.safetensors", ComfyStudio.Services.Errors.ErrorCodes.AccessDenied,
+            "huggingface.co refused the file (403): HF_TOKEN has no access to this file"));
+        var error = await ReceiveAsync(socket, "error");
+        Assert.Equal("DOWNLOAD_FAILED", error.GetProperty("data").GetProperty("code").GetString());
+        var details = error.GetProperty("data").GetProperty("details");
+        Assert.Equal("checkpoints/gated.safetensors", details.GetProperty("file").GetString());
+        Assert.True(details.GetProperty("access_denied").GetBoolean());
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    [Fact]
     public async Task A_cookie_handshake_from_another_site_is_refused_and_from_this_site_accepted()
     {
         var http = factory.CreateAnonymousClient();

@@ -17,6 +17,7 @@ public sealed class TestFreeSpace : IFreeSpace
 public class DownloadFactory : StudioFactory
 {
     public const string HfToken = "hf_test_token_0123456789";
+    public const string CivitaiKey = "civitai_test_key_0123456789";
 
     public DownloadFactory() { }
 
@@ -38,6 +39,8 @@ public class DownloadFactory : StudioFactory
         ["Downloads:ProgressInterval"] = "00:00:00.100",
         ["Downloads:DiskMarginBytes"] = "0",
         ["Downloads:HuggingFaceHosts:0"] = "127.0.0.1",
+        ["Downloads:CivitaiHosts:0"] = "localhost",
+        ["CIVITAI_API_KEY"] = CivitaiKey,
         ["Telemetry:NvidiaSmiPath"] = "/nonexistent/nvidia-smi",
         ["COMFYUI_URL"] = "http://127.0.0.1:9",
     };

@@ -95,11 +95,36 @@ public sealed class DownloadFaultTests(DownloadFaultTests.Fixture fixture) : ICl
         errors.Fail500 = 3;
         AssertVerified(await DownloadAsync(errors, "vae/errors.safetensors"), errors, "vae/errors.safetensors");
 
+        // Retry-After is honoured even past the longest backoff of the engine's own (0.5 s in these tests).
         var limited = Server.Add("limited.bin", Size, seed: 14);
-        limited.Fail429 = 2;
+        limited.Fail429 = 1;
+        limited.RetryAfterSeconds = 2;
         var started = DateTime.UtcNow;
         AssertVerified(await DownloadAsync(limited, "vae/limited.safetensors"), limited, "vae/limited.safetensors");
-        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(0.9), "Retry-After: 1 was honoured");
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1.9), "Retry-After: 2 was honoured");
+    }
+
+    [Fact]
+    public async Task A_server_that_keeps_failing_ends_in_a_clean_failure_after_a_bounded_number_of_attempts()
+    {
+        var file = Server.Add("broken.bin", Size, seed: 24);
+        file.Fail500 = int.MaxValue;
+        var download = await DownloadAsync(file, "vae/broken.safetensors");
+        var error = FailureOf(download);
+        Assert.Contains("500", error);
+        Assert.Equal("DOWNLOAD_FAILED", download.GetProperty("files")[0].GetProperty("error_code").GetString());
+        Assert.Equal(8, Server.Requests.Count(r => r.File == file.Name)); // Downloads:MaxAttempts
+        Assert.False(File.Exists(fixture.ModelPath("vae/broken.safetensors")));
+        Assert.False(File.Exists(fixture.ModelPath("vae/broken.safetensors") + ".part"));
+    }
+
+    [Fact]
+    public async Task A_server_that_answers_a_range_request_with_the_whole_file_is_read_as_one_stream()
+    {
+        var file = Server.Add("rangesthenwhole.bin", Size, seed: 25);
+        file.RangedAnswers = 1; // the probe gets its byte; every later range request gets 200 and the whole file
+        AssertVerified(await DownloadAsync(file, "clip/rangesthenwhole.safetensors"), file, "clip/rangesthenwhole.safetensors");
+        Assert.Contains(Server.Requests, r => r.File == file.Name && r.Range is not null && r.Range != "bytes=0-0" && r.Status == 200);
     }
 
     [Fact]
@@ -152,6 +177,79 @@ public sealed class DownloadFaultTests(DownloadFaultTests.Fixture fixture) : ICl
         Assert.Contains("HF_TOKEN", error);
         Assert.True(Server.Requests.Count(r => r.File == file.Name) <= 2, "no retries on 401");
         Assert.False(File.Exists(fixture.ModelPath("checkpoints/private.safetensors")));
+    }
+
+    [Fact]
+    public async Task A_403_fails_at_once_and_says_the_token_lacks_access_with_spec_b_codes()
+    {
+        var file = Server.Add("forbidden.bin", Size, seed: 26);
+        file.Forbidden = true;
+        var download = await DownloadAsync(file, "checkpoints/forbidden.safetensors");
+        var error = FailureOf(download);
+        Assert.Contains("403", error);
+        Assert.Contains("HF_TOKEN has no access", error);
+        var f = download.GetProperty("files")[0];
+        Assert.Equal("DOWNLOAD_FAILED", f.GetProperty("error_code").GetString()); // spec B's code; the refusal is a flag beside it
+        Assert.True(f.GetProperty("access_denied").GetBoolean());
+        Assert.True(Server.Requests.Count(r => r.File == file.Name) <= 2, "no retries on 403");
+    }
+
+    [Fact]
+    public async Task The_civitai_key_goes_as_a_query_to_civitai_only_and_not_where_a_redirect_leads()
+    {
+        var file = Server.Add("civit.bin", Size, seed: 27);
+        file.RedirectToHost = "127.0.0.1"; // "localhost" plays CivitAI here; its CDN is another host
+        AssertVerified(await DownloadAsync(file, "loras/civit.safetensors", url: $"{Server.OtherHostUrl}/files/{file.Name}"), file, "loras/civit.safetensors");
+        var requests = Server.Requests.Where(r => r.File == file.Name).ToList();
+        Assert.Contains(requests, r => r.Host == "localhost" && r.Status == 302 && r.Query.Contains("token=" + DownloadFactory.CivitaiKey));
+        Assert.Contains(requests, r => r.Host == "127.0.0.1" && r.Status == 206);
+        Assert.All(requests.Where(r => r.Host == "127.0.0.1"), r => Assert.DoesNotContain("token=", r.Query));
+    }
+
+    [Fact]
+    public async Task A_completed_file_deleted_by_hand_is_fetched_again_when_asked_for()
+    {
+        var file = Server.Add("deleted.bin", Size, seed: 28);
+        AssertVerified(await DownloadAsync(file, "vae/deleted.safetensors"), file, "vae/deleted.safetensors");
+        File.Delete(fixture.ModelPath("vae/deleted.safetensors"));
+        AssertVerified(await DownloadAsync(file, "vae/deleted.safetensors"), file, "vae/deleted.safetensors");
+
+        // Changed by hand (another size): fetched again as well, not reported as in place.
+        File.WriteAllBytes(fixture.ModelPath("vae/deleted.safetensors"), [1, 2, 3]);
+        AssertVerified(await DownloadAsync(file, "vae/deleted.safetensors"), file, "vae/deleted.safetensors");
+    }
+
+    [Fact]
+    public async Task A_new_part_file_reserves_its_whole_size_on_the_volume_before_the_bytes_arrive()
+    {
+        // A disk that cannot hold the file then says so at the start (fallocate fails), not half-way.
+        var file = Server.Add("reserved.bin", 8_000_000, seed: 29);
+        file.BytesPerSecond = 50_000;
+        var client = fixture.CreateKeyClient();
+        var id = (await DownloadFactory.StartAsync(client, new
+        {
+            name = file.Name, files = new[] { new { url = Server.UrlOf(file.Name), path = "checkpoints/reserved.safetensors", size = file.Size } },
+        })).GetProperty("id").GetString()!;
+        var part = fixture.ModelPath("checkpoints/reserved.safetensors") + ".part";
+        try
+        {
+            await fixture.UntilAsync(() => File.Exists(part), what: "the part file");
+            var (blocks, blockSize) = AllocatedBlocks(part);
+            Assert.True(blocks * blockSize >= file.Size, $"{blocks * blockSize:N0} bytes allocated for a {file.Size:N0}-byte file");
+        }
+        finally
+        {
+            await client.DeleteAsync($"/api/downloads/{id}");
+        }
+    }
+
+    /// <summary>What <c>stat</c> says is allocated to a file: blocks and the block unit.</summary>
+    private static (long Blocks, long Unit) AllocatedBlocks(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%b %B", path]) { RedirectStandardOutput = true })!;
+        var parts = stat.StandardOutput.ReadToEnd().Trim().Split(' ');
+        stat.WaitForExit();
+        return (long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

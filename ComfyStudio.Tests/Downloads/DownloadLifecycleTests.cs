@@ -80,6 +80,29 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         Assert.True(File.Exists(_host.ModelPath("checkpoints/slow.safetensors")));
         Assert.Equal("cancelled", (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{secondId}")).GetProperty("status").GetString());
         await ErrorAssert.IsErrorBody(await client.PostAsync($"/api/downloads/{secondId}/resume", null), HttpStatusCode.Conflict, "CONFLICT");
+
+        // A completed download has nothing to cancel: 409, and it stays completed.
+        await ErrorAssert.IsErrorBody(await client.DeleteAsync($"/api/downloads/{id}"), HttpStatusCode.Conflict, "CONFLICT");
+        Assert.Equal("completed", (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Cancelling_one_of_two_downloads_of_a_file_keeps_the_part_for_the_other_and_says_so()
+    {
+        var client = _host.CreateKeyClient();
+        var shared = _server.Add("sharedpart.bin", 2_000_000, seed: 35);
+        shared.BytesPerSecond = 200_000;
+        var path = "text_encoders/shared-part.safetensors";
+        var a = (await DownloadFactory.StartAsync(client, new { name = "a", files = Files((_server.UrlOf(shared.Name), path, shared.Size, shared.Sha256)) })).GetProperty("id").GetString()!;
+        var b = (await DownloadFactory.StartAsync(client, new { name = "b", files = Files((_server.UrlOf(shared.Name), path, shared.Size, shared.Sha256)) })).GetProperty("id").GetString()!;
+        await _host.UntilAsync(() => File.Exists(_host.ModelPath(path) + ".part"), what: "the part file");
+
+        var cancelled = await (await client.DeleteAsync($"/api/downloads/{a}")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        Assert.False(cancelled.GetProperty("files_removed").GetBoolean()); // b still wants it
+        Assert.True(File.Exists(_host.ModelPath(path) + ".part"));
+        shared.BytesPerSecond = null;
+        Assert.Equal("completed", (await DownloadFactory.FinishedAsync(client, b)).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -240,9 +263,21 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
             Assert.True(item.TryGetProperty(field, out _), field);
         Assert.Equal("FLUX_TEST", item.GetProperty("preset_id").GetString());
         Assert.Equal(100, item.GetProperty("progress").GetDouble());
-        Assert.True(list.GetProperty("total").GetInt32() >= 1);
-        Assert.True(list.TryGetProperty("active", out _));
+        Assert.Equal(1, list.GetProperty("total").GetInt32());
+        Assert.Equal(0, list.GetProperty("active").GetInt32());
         Assert.StartsWith("dl_", item.GetProperty("id").GetString());
+
+        // total and active count every download, not just the page the limit shows.
+        var slow = _server.Add("listed2.bin", 2_000_000, seed: 51);
+        slow.BytesPerSecond = 100_000;
+        var second = (await DownloadFactory.StartAsync(client, new { name = "Listed 2", files = Files((_server.UrlOf(slow.Name), "vae/listed2.safetensors", slow.Size, slow.Sha256)) }))
+            .GetProperty("id").GetString()!;
+        var page = await client.GetFromJsonAsync<JsonElement>("/api/downloads?limit=1");
+        Assert.Equal(1, page.GetProperty("downloads").GetArrayLength());
+        Assert.Equal(second, page.GetProperty("downloads")[0].GetProperty("id").GetString()); // active first
+        Assert.Equal(2, page.GetProperty("total").GetInt32());
+        Assert.Equal(1, page.GetProperty("active").GetInt32());
+        await client.DeleteAsync($"/api/downloads/{second}");
     }
 
     [Fact]

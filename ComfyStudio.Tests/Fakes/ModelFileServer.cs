@@ -26,7 +26,7 @@ public sealed class ModelFileServer : IAsyncDisposable
     /// <summary>Responses streaming now.</summary>
     public int OpenResponses => Volatile.Read(ref _open);
 
-    public sealed record Served(string File, string Host, string? Authorization, string? Range, int Status, long BytesSent);
+    public sealed record Served(string File, string Host, string? Authorization, string? Range, int Status, long BytesSent, string Query = "");
 
     private ModelFileServer(WebApplication app) => _app = app;
 
@@ -73,6 +73,19 @@ public sealed class ModelFileServer : IAsyncDisposable
                 context.Response.StatusCode = 401;
                 return;
             }
+            if (file.Forbidden)
+            {
+                status = 403;
+                context.Response.StatusCode = 403;
+                return;
+            }
+            if (file.RedirectToHost is { } target && host != target)
+            {
+                status = 302;
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = $"http://{target}:{Port}/files/{name}";
+                return;
+            }
             if (file.RedirectToOtherHost && host == "127.0.0.1")
             {
                 status = 302;
@@ -101,13 +114,14 @@ public sealed class ModelFileServer : IAsyncDisposable
             {
                 status = 429;
                 context.Response.StatusCode = 429;
-                context.Response.Headers.RetryAfter = "1";
+                context.Response.Headers.RetryAfter = file.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return;
             }
 
             long from = 0, to = file.Size - 1;
             var ranged = false;
-            if (!file.IgnoreRanges && rangeHeader is not null && RangeOf(rangeHeader, file.Size) is { } range)
+            if (!file.IgnoreRanges && rangeHeader is not null && RangeOf(rangeHeader, file.Size) is { } range
+                && (file.RangedAnswers is null || Interlocked.Decrement(ref file.RangedAnswersLeft) >= 0))
             {
                 (from, to) = range;
                 ranged = true;
@@ -166,7 +180,7 @@ public sealed class ModelFileServer : IAsyncDisposable
         finally
         {
             // Recorded before the response counts as closed: once OpenResponses is 0, Requests holds every one.
-            Requests.Enqueue(new Served(name, host, auth, rangeHeader, status, sent));
+            Requests.Enqueue(new Served(name, host, auth, rangeHeader, status, sent, request.QueryString.Value ?? ""));
             if (opened) Interlocked.Decrement(ref _open);
         }
     }
@@ -203,6 +217,15 @@ public sealed class ModelFileServer : IAsyncDisposable
         public bool RedirectToOtherHost { get; set; }
         public bool LinkedSha256 { get; set; }
         public bool IgnoreRanges { get; set; }
+        /// <summary>Range requests answered with 206 before the server starts answering them with the whole file (200).</summary>
+        public int? RangedAnswers { get => _rangedAnswers; set { _rangedAnswers = value; RangedAnswersLeft = value ?? 0; } }
+        private int? _rangedAnswers;
+        public int RangedAnswersLeft;
+        /// <summary>Every request is refused with 403.</summary>
+        public bool Forbidden { get; set; }
+        /// <summary>Requests to any other host name are redirected to this one.</summary>
+        public string? RedirectToHost { get; set; }
+        public int RetryAfterSeconds { get; set; } = 1;
         /// <summary>Serve this byte wrong (the data no longer matches its hash).</summary>
         public long? CorruptAt { get; set; }
         public int? BytesPerSecond { get; set; }

@@ -216,7 +216,11 @@ public static class LiveFeedEndpoint
                 ["download_id"] = c.DownloadId, ["preset_id"] = c.PresetId, ["status"] = "success", ["time_taken_seconds"] = c.Seconds,
             },
         },
-        DownloadFailed f => Error(f.Code, f.Message, new JsonObject { ["download_id"] = f.DownloadId, ["preset_id"] = f.PresetId, ["file"] = f.File, ["error"] = f.Reason }),
+        DownloadFailed f => Error(ErrorCodes.ForClients(f.Code)!, f.Message, new JsonObject
+        {
+            ["download_id"] = f.DownloadId, ["preset_id"] = f.PresetId, ["file"] = f.File, ["error"] = f.Reason,
+            ["access_denied"] = f.Code == ErrorCodes.AccessDenied,
+        }),
         { Persist: true } => EventMessage(evt),
         _ => null,
     };

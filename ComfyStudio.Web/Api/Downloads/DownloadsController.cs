@@ -23,11 +23,12 @@ public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
     {
         if (limit is < 1 or > 1000) throw StudioException.Validation("limit must be between 1 and 1000");
         var views = await engine.ListAsync(limit: limit ?? 200, ct: ct);
+        var (active, total) = await engine.CountAsync(ct);
         return new JsonObject
         {
             ["downloads"] = new JsonArray([.. views.Select(Resource)]),
-            ["active"] = views.Count(v => v.IsActive),
-            ["total"] = views.Count,
+            ["active"] = active,
+            ["total"] = total,
         };
     }
 
@@ -52,7 +53,7 @@ public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
     [HttpPost("{id}/resume")]
     public async Task<StateAnswer> Resume(string id, CancellationToken ct) => new(await engine.ResumeAsync(id, ct), id);
 
-    /// <summary>Cancels a download and removes its partial files (never a completed file).</summary>
+    /// <summary>Cancels a download and removes its partial files (never a completed file); a completed download is a 409.</summary>
     [HttpDelete("{id}")]
     public async Task<CancelAnswer> Cancel(string id, CancellationToken ct) => new("cancelled", id, await engine.CancelAsync(id, ct));
 
@@ -79,7 +80,8 @@ public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
         {
             ["path"] = file.Path, ["url"] = file.Url, ["status"] = file.Status, ["progress"] = file.Progress,
             ["downloaded_bytes"] = file.DownloadedBytes, ["total_bytes"] = file.TotalBytes,
-            ["error"] = file.Error, ["error_code"] = file.ErrorCode, ["sha256"] = file.Sha256,
+            ["error"] = file.Error, ["error_code"] = ErrorCodes.ForClients(file.ErrorCode),
+            ["access_denied"] = file.ErrorCode == ErrorCodes.AccessDenied, ["sha256"] = file.Sha256,
         })]),
     };
 
