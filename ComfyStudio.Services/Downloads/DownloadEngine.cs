@@ -153,7 +153,14 @@ public sealed partial class DownloadEngine(
     public async Task RunAsync(string id, CancellationToken jobToken)
     {
         var run = new RunningDownload(id, clock.GetUtcNow());
-        if (!_running.TryAdd(id, run)) return;
+        for (var tries = 0; !_running.TryAdd(id, run); tries++)
+        {
+            // A run that is stopping (paused, then resumed at once) is waited for; one that is running is left to finish.
+            if (!_running.TryGetValue(id, out var current)) continue;
+            if (!current.Stop.IsCancellationRequested || tries == 3) { run.Dispose(); return; }
+            await current.Done.Task.WaitAsync(TimeSpan.FromSeconds(30), jobToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (jobToken.IsCancellationRequested) { run.Dispose(); return; }
+        }
         try
         {
             await RunLockedAsync(run, jobToken);
@@ -170,6 +177,7 @@ public sealed partial class DownloadEngine(
             run.Done.TrySetResult();
             run.Dispose();
         }
+        if (run.Requeue) Enqueue(id);
     }
 
     private async Task RunLockedAsync(RunningDownload run, CancellationToken jobToken)
@@ -200,7 +208,7 @@ public sealed partial class DownloadEngine(
             // not lost with it. It goes on in a new job; pausing and cancelling are the Downloads page's to do.
             logger.LogWarning("The job of download {Id} was aborted in Hangfire; the download continues in a new job", run.Id);
             await SetStatusAsync(run.Id, "queued", null, CancellationToken.None);
-            Enqueue(run.Id);
+            run.Requeue = true; // enqueued once this run has let go of the download, or the new job would find it still running
             return;
         }
         var failure = outcomes.FirstOrDefault(o => o is not null);
@@ -563,6 +571,8 @@ public sealed partial class DownloadEngine(
         public DateTimeOffset StartedAt { get; } = startedAt;
         public ConcurrentDictionary<int, FileProgress> Files { get; } = new();
         public CancellationTokenSource Stop { get; } = new();
+        /// <summary>Hangfire aborted the run's job: a new job is enqueued once the run has ended.</summary>
+        public bool Requeue { get; set; }
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         /// <summary>Bytes per second, smoothed.</summary>
         public double Speed { get; private set; }

@@ -43,6 +43,17 @@ public sealed class DownloadsPageTests(DownloadsPageTests.DownloadBrowserFactory
         Assert.Equal(0, navigations);
         await page.WaitForFunctionAsync("document.querySelector('[data-testid=downloads-indicator]').dataset.active === '0'");
         Assert.True(File.Exists(Path.Combine(factory.ComfyUiDir, "models", "checkpoints", "live.safetensors")));
+
+        // On another page the app bar's indicator follows a new download live too.
+        await page.GotoAsync(factory.BaseUrl + "/");
+        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        var elsewhere = factory.Files.Add("elsewhere.bin", 3_000_000, seed: 72);
+        elsewhere.BytesPerSecond = 100_000;
+        var second = await engine.CreateAsync(new DownloadRequest("Elsewhere",
+            [new DownloadFileRequest(factory.Files.UrlOf(elsewhere.Name), "checkpoints/elsewhere.safetensors", elsewhere.Size, elsewhere.Sha256)]));
+        await page.WaitForFunctionAsync("document.querySelector('[data-testid=downloads-indicator]').dataset.active === '1'");
+        await engine.CancelAsync(second.Id);
+        await page.WaitForFunctionAsync("document.querySelector('[data-testid=downloads-indicator]').dataset.active === '0'");
     }
 
     [Fact]
