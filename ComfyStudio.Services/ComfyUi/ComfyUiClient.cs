@@ -12,6 +12,12 @@ public sealed record ComfyUiProbe(string Status, string? Version, string? Error,
     public bool IsRunning => Status == Running;
 }
 
+/// <summary>A prompt in ComfyUI's queue: its id and its number (the order it runs in).</summary>
+public sealed record QueuedPrompt(string PromptId, long Number);
+
+/// <summary>ComfyUI's queue: what runs now and what waits, by number.</summary>
+public sealed record ComfyUiQueue(IReadOnlyList<QueuedPrompt> Running, IReadOnlyList<QueuedPrompt> Pending);
+
 /// <summary>Custom-node packages from <c>/object_info</c>: <c>custom_nodes.&lt;pkg&gt;</c> per package, the rest is "ComfyUI Core".</summary>
 public sealed record NodePackage(string Name, int NodeCount);
 
@@ -68,6 +74,36 @@ public sealed class ComfyUiClient(HttpClient http, ILogger<ComfyUiClient> logger
             logger.LogDebug("ComfyUI's /object_info is unavailable: {Reason}", e.Message);
             return null;
         }
+    }
+
+    /// <summary>
+    /// ComfyUI's queue from <c>/queue</c>: the running prompt(s) and the pending ones by number (ComfyUI sends its
+    /// heap array unsorted); null when ComfyUI does not answer as ComfyUI.
+    /// </summary>
+    public async Task<ComfyUiQueue?> QueueAsync(CancellationToken ct = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            var queue = await http.GetFromJsonAsync<JsonObject>("queue", timeout.Token);
+            if (queue?["queue_running"] is not JsonArray running || queue["queue_pending"] is not JsonArray pending) return null;
+            return new ComfyUiQueue(Items(running), Items(pending));
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException or InvalidOperationException or FormatException
+                                      or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            logger.LogDebug("ComfyUI's /queue is unavailable: {Reason}", e.Message);
+            return null;
+        }
+
+        // Each item is [number, prompt_id, prompt, extra_data, outputs_to_execute].
+        static IReadOnlyList<QueuedPrompt> Items(JsonArray items) => items
+            .OfType<JsonArray>()
+            .Where(i => i.Count >= 2)
+            .Select(i => new QueuedPrompt(i[1]!.GetValue<string>(), i[0]!.GetValue<long>()))
+            .OrderBy(i => i.Number)
+            .ToList();
     }
 
     public static IReadOnlyList<NodePackage> GroupByPackage(JsonObject objectInfo) => objectInfo

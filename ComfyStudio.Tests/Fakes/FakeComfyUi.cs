@@ -28,6 +28,10 @@ public sealed class FakeComfyUi : IAsyncDisposable
         ["VHS_VideoCombine"] = "custom_nodes.ComfyUI-VideoHelperSuite",
     };
 
+    /// <summary>Prompts running and pending as (number, prompt id); pending in heap order, as ComfyUI sends it (unsorted).</summary>
+    public List<(long Number, string PromptId)> Running { get; } = [];
+    public List<(long Number, string PromptId)> Pending { get; } = [];
+
     /// <summary>Set to make <c>/system_stats</c> fail with this status.</summary>
     public int? SystemStatsStatus { get; set; }
 
@@ -46,6 +50,7 @@ public sealed class FakeComfyUi : IAsyncDisposable
                     ? Results.StatusCode(status)
                     : Results.Text(SystemStats().ToJsonString(), "application/json"));
                 app.MapGet(prefix + "/object_info", () => Results.Text(fake!.ObjectInfo().ToJsonString(), "application/json"));
+                app.MapGet(prefix + "/queue", () => Results.Text(fake!.QueueJson().ToJsonString(), "application/json"));
             }
         });
         fake = new FakeComfyUi(app) { Url = url };
@@ -67,6 +72,17 @@ public sealed class FakeComfyUi : IAsyncDisposable
             ["vram_total"] = 85000000000L, ["vram_free"] = 84000000000L, ["torch_vram_total"] = 0, ["torch_vram_free"] = 0,
         }),
     };
+
+    /// <summary><c>/queue</c>: each item <c>[number, prompt_id, prompt, extra_data, outputs_to_execute]</c>.</summary>
+    private JsonObject QueueJson()
+    {
+        static JsonArray Items(IEnumerable<(long Number, string PromptId)> items) => new([.. items.Select(i => (JsonNode)new JsonArray(
+            i.Number, i.PromptId,
+            new JsonObject { ["3"] = new JsonObject { ["class_type"] = "KSampler", ["inputs"] = new JsonObject { ["seed"] = 1 } } },
+            new JsonObject { ["client_id"] = "test-client" },
+            new JsonArray("9")))]);
+        return new JsonObject { ["queue_running"] = Items(Running), ["queue_pending"] = Items(Pending) };
+    }
 
     private JsonObject ObjectInfo()
     {
