@@ -20,6 +20,7 @@ public static class LoggingExtensions
     {
         builder.Services.AddSingleton<SecretRedactor>();
         builder.Services.AddSingleton(sp => new LogRing(sp.GetRequiredService<SecretRedactor>()));
+        builder.Services.AddSingleton<StudioLogs>();
         builder.Services.AddSerilog((sp, lc) =>
         {
             var redactor = sp.GetRequiredService<SecretRedactor>();

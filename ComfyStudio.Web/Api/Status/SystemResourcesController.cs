@@ -14,10 +14,9 @@ namespace ComfyStudio.Web.Api.Status;
 /// <summary>Spec B's system routes: status, resources, storage and logs, from the same readers as spec A's.</summary>
 [ApiController]
 [Route("api/system")]
-public sealed class SystemResourcesController(TelemetryReader telemetry, IOptions<StudioOptions> options, SecretRedactor redactor) : ControllerBase
+public sealed class SystemResourcesController(TelemetryReader telemetry, IOptions<StudioOptions> options) : ControllerBase
 {
     public const int MaxLines = 2000;
-    public static readonly IReadOnlyList<string> Services = ["dashboard", "comfyui", "jobs"];
 
     [HttpGet("status")]
     public async Task<JsonObject> Status([FromServices] ComfyUiClient comfyUi, [FromServices] StudioUptime uptime, CancellationToken ct)
@@ -75,44 +74,34 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
     /// </summary>
     [HttpGet("logs")]
     public async Task<IActionResult> Logs([FromQuery] string? service, [FromQuery] int? lines, [FromQuery] bool? follow,
-        [FromServices] LogRing ring, CancellationToken ct)
+        [FromServices] StudioLogs logs, CancellationToken ct)
     {
         var wanted = service?.Trim().ToLowerInvariant() switch
         {
             null or "" or "all" => null,
             "preset_manager" => "jobs", // spec B's name for the background work
-            var s when Services.Contains(s) => s,
-            _ => throw StudioException.Validation($"service must be one of {string.Join(", ", Services)} or all"),
+            var s when StudioLogs.Services.Contains(s) => s,
+            _ => throw StudioException.Validation($"service must be one of {string.Join(", ", StudioLogs.Services)} or all"),
         };
         var n = lines ?? 100;
         if (n is < 1 or > MaxLines) throw StudioException.Validation($"lines must be between 1 and {MaxLines}");
+        if (follow != true) return Ok(new LogList([.. logs.Tail(n, wanted).Select(Of)]));
 
-        var comfyLog = wanted is null or "comfyui" ? options.Value.ComfyUiLog : null;
-        var tail = ring.Tail(n, wanted).Select(FromRing).ToList();
-        long comfyFrom = 0;
-        if (!string.IsNullOrWhiteSpace(comfyLog))
-            tail = [.. LogFileTail.Read(comfyLog, n, out comfyFrom).Select(FromComfyUi), .. tail];
-        if (tail.Count > n) tail = tail[^n..];
-        if (follow != true) return Ok(new LogList(tail));
-
-        await StreamAsync(tail, wanted, comfyLog, comfyFrom, ring, ct);
+        await StreamAsync(logs, n, wanted, ct);
         return new EmptyResult();
     }
 
-    private async Task StreamAsync(List<LogLine> tail, string? wanted, string? comfyLog, long comfyFrom, LogRing ring, CancellationToken ct)
+    private async Task StreamAsync(StudioLogs logs, int lines, string? wanted, CancellationToken ct)
     {
         Response.ContentType = "text/event-stream";
         Response.Headers.CacheControl = "no-cache";
         Response.Headers["X-Accel-Buffering"] = "no"; // nginx: do not hold the stream back
         var queue = System.Threading.Channels.Channel.CreateBounded<LogLine>(
             new System.Threading.Channels.BoundedChannelOptions(5000) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
-        using var following = ring.Follow(e =>
-        {
-            if (wanted is null || e.Service == wanted) queue.Writer.TryWrite(FromRing(e));
-        });
+        using var following = logs.Follow(lines, wanted, line => queue.Writer.TryWrite(Of(line)));
         var json = new JsonSerializerOptions();
         Api.ApiSetup.ConfigureJson(json);
-        foreach (var line in tail) await WriteAsync(line);
+        foreach (var line in following.Tail) await WriteAsync(Of(line));
         await Response.Body.FlushAsync(ct);
         var lastBeat = DateTime.UtcNow;
         try
@@ -128,8 +117,6 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
                 var wrote = false;
                 while (queue.Reader.TryRead(out var line)) { await WriteAsync(line); wrote = true; }
-                if (!string.IsNullOrWhiteSpace(comfyLog))
-                    foreach (var text in LogFileTail.ReadNew(comfyLog, ref comfyFrom)) { await WriteAsync(FromComfyUi(text)); wrote = true; }
                 if (!wrote && DateTime.UtcNow - lastBeat > TimeSpan.FromSeconds(15))
                 {
                     await Response.WriteAsync(": keep-alive\n\n", ct);
@@ -150,15 +137,6 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
         Task WriteAsync(LogLine line) => Response.WriteAsync("data: " + JsonSerializer.Serialize(line, json) + "\n\n", ct);
     }
 
-    private static LogLine FromRing(LogEntry e) =>
-        new(e.Timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"), e.Level, e.Service, e.Message);
-
-    /// <summary>ComfyUI's lines carry their own time stamps, if any; the level is read from the usual prefixes.</summary>
-    private LogLine FromComfyUi(string text)
-    {
-        text = redactor.Redact(text);
-        var level = text.Contains("ERROR", StringComparison.Ordinal) || text.StartsWith("Traceback", StringComparison.Ordinal) ? "ERROR"
-            : text.Contains("WARNING", StringComparison.Ordinal) ? "WARNING" : "INFO";
-        return new LogLine(null, level, "comfyui", text);
-    }
+    private static LogLine Of(StudioLogLine l) =>
+        new(l.Timestamp?.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"), l.Level, l.Service, l.Message);
 }

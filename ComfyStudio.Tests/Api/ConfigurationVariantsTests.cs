@@ -12,7 +12,7 @@ namespace ComfyStudio.Tests.Api;
 /// What changes with the install's configuration, each on a host of its own: masking at every length spec A's rule
 /// names, the RunPod and development groups, the database browser link, GPU figures from nvidia-smi, ComfyUI's queue.
 /// </summary>
-public sealed class SettingsVariantsTests
+public sealed class ConfigurationVariantsTests
 {
     private sealed class ConfiguredFactory(IReadOnlyDictionary<string, string?> extra) : StudioFactory
     {
@@ -118,6 +118,36 @@ public sealed class SettingsVariantsTests
 
         var b = await client.GetFromJsonAsync<JsonElement>("/api/system/status");
         Assert.Equal(JsonValueKind.Null, b.GetProperty("resources").GetProperty("gpu_percent").ValueKind); // the first GPU's
+    }
+
+    [Fact]
+    public async Task ComfyUIs_log_file_is_in_the_comfyui_logs_redacted_and_followed_as_it_grows()
+    {
+        using var dir = new TempDir();
+        var log = Path.Combine(dir, "comfyui.log");
+        File.WriteAllText(log, "Starting server\nTo see the GUI go to: http://0.0.0.0:8188\nWARNING: token hf_abcdefghijklmnopqrstuvwxyz0123 in argv\n");
+        using var factory = new ConfiguredFactory(new Dictionary<string, string?>
+        {
+            ["COMFYUI_LOG"] = log, ["HF_TOKEN"] = "hf_abcdefghijklmnopqrstuvwxyz0123", // a known secret is masked in ComfyUI's lines too
+        });
+        var client = factory.CreateKeyClient();
+
+        var lines = (await client.GetFromJsonAsync<JsonElement>("/api/system/logs?service=comfyui&lines=50")).GetProperty("logs").EnumerateArray().ToList();
+        Assert.Contains(lines, l => l.GetProperty("message").GetString() == "Starting server" && l.GetProperty("service").GetString() == "comfyui");
+        var warning = lines.Single(l => l.GetProperty("message").GetString()!.StartsWith("WARNING"));
+        Assert.Equal("WARNING", warning.GetProperty("level").GetString());
+        Assert.DoesNotContain("hf_abcdefghijklmnopqrstuvwxyz0123", warning.GetProperty("message").GetString());
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/system/logs?service=comfyui&lines=1&follow=true"),
+            HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        Assert.StartsWith("data: {", await reader.ReadLineAsync(cts.Token));
+        File.AppendAllText(log, "Prompt executed in 4.21 seconds\n");
+        string? line;
+        while ((line = await reader.ReadLineAsync(cts.Token)) is not null && !line.Contains("Prompt executed in 4.21 seconds")) { }
+        Assert.NotNull(line);
+        Assert.Contains("\"service\":\"comfyui\"", line);
     }
 
     [Fact]
