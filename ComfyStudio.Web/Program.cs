@@ -1,6 +1,7 @@
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Web.Commands;
 using ComfyStudio.Web.Hosting;
+using Microsoft.Extensions.Options;
 
 if (StudioCommands.IsCommand(args))
     return await StudioCommands.RunAsync(args);
@@ -21,7 +22,16 @@ app.UseStudio();
 app.MapStudio();
 var restart = app.Services.GetRequiredService<IStudioRestart>();
 var restartMode = app.Configuration["RESTART_MODE"];
-await app.RunAsync();
+var shutdownTimeout = app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
+try
+{
+    await app.RunAsync();
+}
+catch (AggregateException e) when (restart.Requested)
+{
+    // A service that did not stop cleanly must not keep the app from coming back: the restart goes on.
+    Console.Error.WriteLine($"ComfyStudio: stopping for the restart: {e.Message} (shutdown timeout {shutdownTimeout})");
+}
 return restart.Requested ? StudioRestart.Complete(restartMode) : 0;
 
 public partial class Program;

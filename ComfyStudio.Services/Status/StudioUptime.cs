@@ -9,6 +9,9 @@ public sealed class StudioUptime(TimeProvider clock)
 
     public int ProcessId { get; } = Environment.ProcessId;
 
+    /// <summary>Names this run of the app (a restart gets a new one): open pages tell the app that came back from the one that is stopping.</summary>
+    public string InstanceId { get; } = Guid.NewGuid().ToString("n")[..12];
+
     public TimeSpan Uptime => clock.GetUtcNow().UtcDateTime - StartedAtUtc;
 
     /// <summary><c>yyyy-MM-dd HH:mm:ss</c> in Europe/Rome, as spec A shows <c>started_at</c>.</summary>

@@ -31,6 +31,45 @@ public sealed class RestartProcessTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await app.Http.GetAsync("/api/admin/settings")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_restart_does_not_wait_on_an_open_log_stream_or_live_feed()
+    {
+        using var app = new StudioProcess(WebDll(), _dir);
+        await app.UptimeAsync(TimeSpan.FromSeconds(90));
+        using var streaming = new HttpClient { BaseAddress = app.Http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        streaming.DefaultRequestHeaders.Add("X-API-Key", StudioFactory.PrimaryKey);
+        using var sse = await streaming.GetAsync("/api/system/logs?follow=true&lines=1", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await sse.Content.ReadAsStreamAsync());
+        Assert.StartsWith("data: {", await reader.ReadLineAsync());
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{app.Port}/ws?api_key={StudioFactory.PrimaryKey}"), CancellationToken.None);
+
+        var asked = DateTime.UtcNow;
+        Assert.Equal(HttpStatusCode.OK, (await app.Http.PostAsync("/api/admin/system/restart", null)).StatusCode);
+
+        // Both are ended by the app as it stops, so the stop takes seconds, not the host's 30 s shutdown timeout.
+        using var within = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (await ReadOrEndAsync(reader, within.Token) is not null) { }
+        var buffer = new byte[4096];
+        System.Net.WebSockets.WebSocketReceiveResult result;
+        do result = await socket.ReceiveAsync(buffer, within.Token);
+        while (result.MessageType != System.Net.WebSockets.WebSocketMessageType.Close);
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, result.CloseStatus);
+        await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None); // as a browser answers
+        Assert.True(app.First.WaitForExit(TimeSpan.FromSeconds(20)), "the first process exits");
+        Assert.True(DateTime.UtcNow - asked < TimeSpan.FromSeconds(20), $"stopped after {DateTime.UtcNow - asked}");
+        Assert.True(app.First.ExitCode == 0, $"exit code {app.First.ExitCode}; output:\n{app.Output}");
+        Assert.DoesNotContain("failed to stop", app.Output);
+        await app.UptimeAsync(TimeSpan.FromSeconds(90), notPid: app.First.Id);
+    }
+
+    /// <summary>The next line of a stream, or null at its end (a connection the server drops counts as its end).</summary>
+    private static async Task<string?> ReadOrEndAsync(StreamReader reader, CancellationToken ct)
+    {
+        try { return await reader.ReadLineAsync(ct); }
+        catch (Exception e) when (e is IOException or HttpRequestException) { return null; }
+    }
+
     /// <summary>The Web project's own build (with its runtimeconfig), in the configuration these tests were built in.</summary>
     internal static string WebDll()
     {

@@ -7,6 +7,7 @@ namespace ComfyStudio.Web.Hosting;
 /// <summary>
 /// While an update deploys: API calls get 503 <c>MAINTENANCE</c> and pages an "Updating…" page that reloads itself
 /// every 3 s. Health, static assets, open circuits (which show their own overlay) and the jobs dashboard stay up.
+/// While the app stops (a restart), every new request gets 503 at once, health included.
 /// </summary>
 public static class MaintenanceGate
 {
@@ -15,12 +16,32 @@ public static class MaintenanceGate
     /// <summary>Health, the restart (a way out should an update hang), open circuits, assets and the jobs dashboard.</summary>
     private static readonly string[] AlwaysOpen = ["/health", "/api/health", "/api/admin/system/restart", "/_blazor", "/_framework", "/_content", "/hangfire", "/css", "/js", "/favicon"];
 
+    public const string StoppingMessage = "The app is restarting, please wait...";
+
     public static IApplicationBuilder UseMaintenanceGate(this IApplicationBuilder app)
     {
         var maintenance = app.ApplicationServices.GetRequiredService<MaintenanceMode>();
+        var stopping = app.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         return app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
+            if (stopping.IsCancellationRequested)
+            {
+                // The app is stopping (a restart): nothing new starts here. A circuit reconnecting or a stream opened now
+                // would hold the shutdown for its whole timeout; the caller tries again and finds the app that comes next.
+                context.Response.Headers.RetryAfter = "2";
+                context.Response.Headers.Connection = "close";
+                context.Response.Headers.CacheControl = "no-store";
+                if (ApiErrors.IsApiRequest(context.Request) || path.StartsWithSegments("/_blazor") || path.StartsWithSegments("/ws"))
+                    await ApiErrors.WriteAsync(context, ErrorCodes.Maintenance, StoppingMessage);
+                else
+                {
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    context.Response.ContentType = "text/html; charset=utf-8";
+                    await context.Response.WriteAsync(UpdatingPage.Replace("Updating…", "Restarting…").Replace("is installing an update", "is restarting"));
+                }
+                return;
+            }
             if (!maintenance.IsOn || AlwaysOpen.Any(p => path.StartsWithSegments(p)) || Path.HasExtension(path.Value))
             {
                 await next(context);

@@ -60,18 +60,29 @@ public static class LiveFeedEndpoint
             return Task.CompletedTask;
         });
         var ct = context.RequestAborted;
+        using var receiving = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // The app stopping (a restart) closes the socket ("going away"), or an open one would hold the shutdown for
+        // its whole timeout. The close goes after the last queued message (one sender at a time); the client's
+        // answer to it ends the receive loop. Cancelling a receive would abort the socket without a close.
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var sender = Task.Run(async () =>
         {
             await foreach (var message in outbox.Reader.ReadAllAsync(ct))
                 await socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, ct);
+            if (stopping.IsCancellationRequested && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "the app is restarting", ct);
+                receiving.CancelAfter(TimeSpan.FromSeconds(2)); // a client that does not answer the close is cut off
+            }
         }, ct);
+        using var onStopping = stopping.Register(() => outbox.Writer.TryComplete());
 
         var buffer = new byte[MaxMessageBytes];
         try
         {
             while (socket.State == WebSocketState.Open && !ct.IsCancellationRequested)
             {
-                var (text, closed) = await ReceiveTextAsync(socket, buffer, ct);
+                var (text, closed) = await ReceiveTextAsync(socket, buffer, receiving.Token);
                 if (closed) break;
                 if (text is null)
                 {

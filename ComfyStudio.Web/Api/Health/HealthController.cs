@@ -1,3 +1,4 @@
+using ComfyStudio.Services.Status;
 using ComfyStudio.Web.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -7,7 +8,7 @@ namespace ComfyStudio.Web.Api.Health;
 /// <summary>Public liveness checks in both specs' shapes.</summary>
 [ApiController]
 [AllowAnonymous]
-public sealed class HealthController(TimeProvider clock) : ControllerBase
+public sealed class HealthController(TimeProvider clock, StudioUptime uptime) : ControllerBase
 {
     public sealed record DashboardHealth(string Status, string Service, string Version, string Timestamp);
     public sealed record SystemHealth(string Status);
@@ -17,7 +18,14 @@ public sealed class HealthController(TimeProvider clock) : ControllerBase
     public DashboardHealth Dashboard() => new("healthy", "comfystudio", StudioVersion.Current,
         clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
 
-    /// <summary>Spec A's health check.</summary>
+    public const string InstanceHeader = "X-Studio-Instance";
+
+    /// <summary>Spec A's health check; <see cref="InstanceHeader"/> names this run of the app (pages wait for a new one after a restart).</summary>
     [HttpGet("/api/health")]
-    public SystemHealth System() => new("ok");
+    public SystemHealth System()
+    {
+        Response.Headers[InstanceHeader] = uptime.InstanceId;
+        Response.Headers.CacheControl = "no-store";
+        return new("ok");
+    }
 }

@@ -87,7 +87,9 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
         if (n is < 1 or > MaxLines) throw StudioException.Validation($"lines must be between 1 and {MaxLines}");
         if (follow != true) return Ok(new LogList([.. logs.Tail(n, wanted).Select(Of)]));
 
-        await StreamAsync(logs, n, wanted, ct);
+        // The app stopping (a restart) ends the stream too: an open one would hold the shutdown for its whole timeout.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, HttpContext.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        await StreamAsync(logs, n, wanted, linked.Token);
         return new EmptyResult();
     }
 

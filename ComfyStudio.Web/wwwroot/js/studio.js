@@ -9,15 +9,27 @@ document.addEventListener("click", (e) => {
   if (e.target && e.target.id === "components-reload-button") location.reload();
 });
 
-// After a restart (or an update) the old circuit is gone: once the server answers again, reload the page.
+// After a restart (or an update) the old circuit is gone: once the app answers again, reload the page. "Again"
+// means a new run of the app (/api/health's X-Studio-Instance differs from the one this page loaded from): the
+// stopping one may still answer for a moment. An instance that keeps answering for 10 s is not restarting (the
+// circuit was lost for another reason): the page reloads then too.
 (function autoReloadAfterRestart() {
+  const instanceOf = (r) => r.headers.get("X-Studio-Instance");
+  const health = () => fetch("/api/health", { cache: "no-store" });
+  let loadedFrom = null;
+  health().then((r) => { if (r.ok) loadedFrom = instanceOf(r); }).catch(() => {});
   let polling = false;
   const pollUntilBack = () => {
     if (polling) return;
     polling = true;
-    const tick = () => fetch("/api/health", { cache: "no-store" })
-      .then((r) => { if (r.ok) location.reload(); else setTimeout(tick, 1000); })
-      .catch(() => setTimeout(tick, 1000));
+    let sameFor = 0;
+    const tick = () => health()
+      .then((r) => {
+        if (!r.ok) { sameFor = 0; return setTimeout(tick, 1000); }
+        const now = instanceOf(r);
+        if (!loadedFrom || now !== loadedFrom || ++sameFor >= 10) location.reload(); else setTimeout(tick, 1000);
+      })
+      .catch(() => { sameFor = 0; setTimeout(tick, 1000); });
     setTimeout(tick, 1000);
   };
   window.studio.expectRestart = pollUntilBack;
