@@ -130,11 +130,22 @@ public sealed class UpdateApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_a_release_repository_both_routes_say_self_update_is_off()
+    public async Task Without_a_release_repository_remote_version_and_update_fail_with_500_and_the_reason_is_logged()
     {
-        var client = Host(repoUrl: "").CreateKeyClient();
-        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/system/remote-version"), HttpStatusCode.Conflict, "CONFLICT");
-        await ErrorAssert.IsErrorBody(await UpdateAsync(client), HttpStatusCode.Conflict, "CONFLICT");
+        var host = Host(repoUrl: "");
+        var client = host.CreateKeyClient();
+
+        var body = await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/system/remote-version"), HttpStatusCode.InternalServerError, "INTERNAL_ERROR");
+        Assert.Equal("Cannot fetch remote version", body.GetProperty("detail").GetString());
+        Assert.Equal("REPO_URL is not set", body.GetProperty("error").GetProperty("details").GetProperty("reason").GetString());
+        Assert.Contains(Log(host), m => m == "Cannot fetch remote version: REPO_URL is not set");
+
+        var update = await ErrorAssert.IsErrorBody(await UpdateAsync(client), HttpStatusCode.InternalServerError, "INTERNAL_ERROR");
+        Assert.Equal("Update failed: REPO_URL is not set", update.GetProperty("detail").GetString());
+        Assert.Contains(Log(host), m => m == "Update failed: REPO_URL is not set");
+        Assert.False(File.Exists(host.Studio("version.json")));
+        // A bad skip list is still a bad request first.
+        await ErrorAssert.IsErrorBody(await UpdateAsync(client, new { skip_components = new[] { "nonsense" } }), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
     }
 
     [Fact]
