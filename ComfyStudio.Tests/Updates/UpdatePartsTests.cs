@@ -51,6 +51,20 @@ public sealed class UpdatePartsTests : IDisposable
     private static string StudioUpdaterMerge(VersionManifest installed, VersionManifest remote, string[] deployed) =>
         StudioUpdater.Merge(installed, remote, deployed).ToJsonString();
 
+    [Fact]
+    public async Task The_toggles_start_with_runtime_backend_frontend_models_and_workflows_on_and_are_saved()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var preferences = new UpdatePreferences(db.Factory, TimeProvider.System);
+
+        var selected = await preferences.SelectedAsync();
+        Assert.Equal(["backend", "frontend", "models", "runtime", "workflows"], selected.Order(StringComparer.Ordinal));
+        Assert.Equal(["loras", "llm_models", "chrome_extension"], UpdatePreferences.SkipListFor(selected));
+
+        await preferences.SaveAsync(["runtime", "chrome_extension"]);
+        Assert.Equal(["chrome_extension", "runtime"], (await preferences.SelectedAsync()).Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
