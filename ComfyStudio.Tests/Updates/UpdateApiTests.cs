@@ -515,11 +515,55 @@ public sealed class UpdateApiTests : IDisposable
         Assert.Equal(["frontend"], host.Services.GetRequiredService<UpdateNotice>().Available());
 
         using (var connection = host.Services.GetRequiredService<JobStorage>().GetConnection())
-            Assert.Contains(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == UpdateCheck.RecurringJobId && j.Cron == "0 */6 * * *");
+            Assert.Contains(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == UpdateCheck.RecurringJobId && j.Cron == UpdateCheck.Schedule);
         var off = Host(repoUrl: "");
         _ = off.Services; // started
         using (var connection = off.Services.GetRequiredService<JobStorage>().GetConnection())
             Assert.DoesNotContain(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == UpdateCheck.RecurringJobId);
+    }
+
+    [Fact]
+    public async Task The_recurring_check_waits_the_configured_hours_even_when_they_do_not_divide_a_day()
+    {
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("frontend", "0.2.0")), ReleaseSource.AllComponents("r2"));
+        var host = Host(settings: new Dictionary<string, string?> { ["UPDATE_CHECK_HOURS"] = "25" });
+        Installed(host);
+        using (var connection = host.Services.GetRequiredService<JobStorage>().GetConnection())
+            Assert.Contains(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == UpdateCheck.RecurringJobId && j.Cron == "0 * * * *");
+        // The hourly runs are made by hand below: the scheduled one must not run between them.
+        host.Services.GetRequiredService<IRecurringJobManager>().RemoveIfExists(UpdateCheck.RecurringJobId);
+        using var scope = host.Services.CreateScope();
+        var check = scope.ServiceProvider.GetRequiredService<UpdateCheck>();
+
+        Assert.Equal("Update available: frontend", await check.RunWhenDueAsync(CancellationToken.None)); // never checked: due at once
+        var first = await check.LastCheckAsync();
+        Assert.NotNull(first);
+        Assert.StartsWith("Not due: last checked", await check.RunWhenDueAsync(CancellationToken.None));
+        Assert.Equal(first, await check.LastCheckAsync());
+
+        // A day later (where the old daily cron checked) it is still not due; 25 hours later (give or take the hourly run's start) it is.
+        await LastCheckedAgoAsync(host, TimeSpan.FromHours(24));
+        Assert.StartsWith("Not due", await check.RunWhenDueAsync(CancellationToken.None));
+        await LastCheckedAgoAsync(host, TimeSpan.FromHours(25) - TimeSpan.FromMinutes(1));
+        Assert.Equal("Update available: frontend", await check.RunWhenDueAsync(CancellationToken.None));
+        Assert.True(await check.LastCheckAsync() > DateTime.UtcNow.AddMinutes(-1));
+
+        // A check whose fetch fails still counts: the remote is asked again after the interval, not every hour.
+        Directory.Delete(_source.Url, recursive: true);
+        await LastCheckedAgoAsync(host, TimeSpan.FromHours(26));
+        await Assert.ThrowsAsync<UpdateFailedException>(() => check.RunWhenDueAsync(CancellationToken.None));
+        Assert.StartsWith("Not due", await check.RunWhenDueAsync(CancellationToken.None));
+    }
+
+    /// <summary>Sets the saved time of the last scheduled check (in the database, as a restarted app would find it).</summary>
+    private static async Task LastCheckedAgoAsync(UpdateFactory host, TimeSpan ago)
+    {
+        var factory = host.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ComfyStudio.Services.Data.StudioDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        var row = await db.Settings.FindAsync(UpdateCheck.LastCheckSetting);
+        Assert.NotNull(row);
+        row.Value = DateTime.UtcNow.Subtract(ago).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        await db.SaveChangesAsync();
     }
 
     public void Dispose()

@@ -51,6 +51,17 @@ public sealed class UpdatePartsTests : IDisposable
     private static string StudioUpdaterMerge(VersionManifest installed, VersionManifest remote, string[] deployed) =>
         StudioUpdater.Merge(installed, remote, deployed).ToJsonString();
 
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(-3, null)]
+    [InlineData(1, 1)]
+    [InlineData(7, 7)]
+    [InlineData(25, 25)]
+    [InlineData(200, 200)]
+    [InlineData(int.MaxValue, UpdateCheck.MaxHours)] // more than a year is clamped, not an overflow
+    public void The_check_interval_is_the_hours_asked_for_and_zero_turns_it_off(int hours, int? expected) =>
+        Assert.Equal(expected is { } h ? TimeSpan.FromHours(h) : null, UpdateCheck.Interval(hours));
+
     [Fact]
     public async Task The_toggles_start_with_runtime_backend_frontend_models_and_workflows_on_and_are_saved()
     {
