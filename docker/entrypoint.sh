@@ -5,8 +5,9 @@
 # update or POST /api/admin/system/restart); any other exit code ends the container, except
 # that a deployed backend failing within its first 30 s is set aside and the built-in one runs.
 # Stop signals are passed on, so `docker stop` shuts the app down gracefully.
+# COMFYSTUDIO_BUILTIN names the built-in app elsewhere than the image's /app (the tests run the loop on their build).
 RESTART_CODE=75
-BUILTIN=/app/ComfyStudio.Web.dll
+BUILTIN=${COMFYSTUDIO_BUILTIN:-/app/ComfyStudio.Web.dll}
 child=
 trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' TERM INT
 while true; do

@@ -49,8 +49,11 @@ public static class ReleaseComponents
     /// <summary>Names a <c>skip_components</c> list may hold.</summary>
     public static readonly IReadOnlyList<string> Names = [Runtime, .. Deployable.Select(c => c.Name)];
 
-    /// <summary>What the System page's toggles start as: catalogs of LoRAs and LLMs are opt-in, as in the original.</summary>
-    public static readonly IReadOnlyList<string> DefaultSelection = [Runtime, Backend, "frontend", "models", "workflows", "chrome_extension"];
+    /// <summary>
+    /// What the System page's toggles start as (the list, the original's <c>update_prefs.json</c>): runtime,
+    /// backend, frontend, models and workflows; catalogs of LoRAs and LLMs and the Chrome extension are opt-in.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultSelection = [Runtime, Backend, "frontend", "models", "workflows"];
 
     public static ReleaseComponent? Find(string name) => Deployable.FirstOrDefault(c => c.Name == name);
 

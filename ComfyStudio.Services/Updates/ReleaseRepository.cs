@@ -75,11 +75,17 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
                 if (repo.Network.Remotes["origin"] is { } origin && origin.Url == url)
                 {
                     Commands.Fetch(repo, "origin", [$"+refs/heads/{branch}:{remoteRef}"], FetchOptions(url, ct), null);
-                    if (repo.Refs[remoteRef]?.ResolveToDirectReference()?.Target is Commit commit)
-                        return Read(commit);
-                    throw new UpdateFailedException($"The release repository has no branch '{branch}'");
+                    var tip = repo.Refs[remoteRef]?.ResolveToDirectReference()
+                              ?? throw new UpdateFailedException($"The release repository has no branch '{branch}'");
+                    if (tip.Target is Commit commit) return Read(commit); // a tree or file gone from the clone throws NotFoundException: cloned again below
+                    // A fetch that finds the ref current transfers nothing, even when the clone has lost the commit it
+                    // names (a full disk, a bad copy): LibGit2Sharp then finds no object behind the ref.
+                    logger.LogWarning("The staging clone lacks commit {Commit} of {Branch}; cloning again", tip.TargetIdentifier[..7], branch);
                 }
-                logger.LogInformation("The staging clone follows another repository; cloning {Url} afresh", Shown(url));
+                else
+                {
+                    logger.LogInformation("The staging clone follows another repository; cloning {Url} afresh", Shown(url));
+                }
             }
             catch (LibGit2SharpException e) when (e is not UserCancelledException && !ct.IsCancellationRequested)
             {

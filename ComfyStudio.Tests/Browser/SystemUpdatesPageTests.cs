@@ -38,8 +38,9 @@ public sealed class SystemUpdatesPageTests(SystemUpdatesPageTests.ReleaseBrowser
         await page.Locator("[data-testid=newer-frontend]").WaitForAsync();
         await page.Locator("[data-testid=newer-models]").WaitForAsync();
         Assert.Equal(1, await page.Locator("[data-testid=newer-loras]").CountAsync());
-        // LoRAs are off by default (as in the original); frontend is on: turn it off for this update.
+        // LoRAs and the Chrome extension are off by default (as in the original); frontend is on: turn it off for this update.
         Assert.False(await page.Locator("[data-component=loras] input[type=checkbox]").IsCheckedAsync());
+        Assert.False(await page.Locator("[data-component=chrome_extension] input[type=checkbox]").IsCheckedAsync());
         await page.Locator("[data-component=frontend] input[type=checkbox]").ClickAsync();
 
         await page.Locator("[data-testid=update]").ClickAsync();
@@ -61,5 +62,29 @@ public sealed class SystemUpdatesPageTests(SystemUpdatesPageTests.ReleaseBrowser
         var banner = page.Locator("[data-testid=update-available]");
         await banner.WaitForAsync();
         Assert.Contains("frontend", await banner.TextContentAsync());
+    }
+
+    [Fact]
+    public async Task A_release_that_needs_a_newer_runtime_is_shown_as_blocked_and_its_update_changes_nothing()
+    {
+        // Models are newer there and on by default (whichever test ran before), so Update can be pressed.
+        factory.Source.Publish(ReleaseSource.Manifest("0.3.0", 2, ("frontend", "0.3.0"), ("models", 9)), ReleaseSource.AllComponents("blocked"));
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/system");
+        await factory.SignInAsync(page, "/system");
+
+        await page.Locator("[data-testid=check-updates]").ClickAsync();
+        var tooOld = page.Locator("[data-testid=runtime-too-old]");
+        await tooOld.WaitForAsync();
+        Assert.Contains("This release needs Docker image runtime v2; this install has v1. Pull the new image to update.", await tooOld.TextContentAsync());
+        await page.Locator("[data-testid=newer-models]").WaitForAsync();
+
+        await page.Locator("[data-testid=update]").ClickAsync();
+        var result = page.Locator("[data-testid=update-result]");
+        await result.WaitForAsync();
+        Assert.Equal("Update requires Docker image runtime v2 (you have v1)", (await result.TextContentAsync())?.Trim());
+        Assert.NotEqual("9", factory.Services.GetRequiredService<ComfyStudio.Services.Versions.LocalVersion>().Read().Component("models")?.VersionText);
+        await page.Locator("[data-testid=newer-models]").WaitForAsync(); // still offered once the image is new enough
     }
 }

@@ -2,26 +2,42 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
 namespace ComfyStudio.Tests.Infrastructure;
 
 /// <summary>
-/// The app as a real process (<c>dotnet ComfyStudio.Web.dll</c>) on a free port with its own data folder, its output
-/// captured. Disposing kills it and every process that carries its data folder on its command line or in its
-/// environment (the processes it restarted into).
+/// The app as a real process (<c>dotnet ComfyStudio.Web.dll</c>, or a launcher such as the Docker entrypoint) on a
+/// free port with its own data folder, its output captured. Disposing kills it and every process that carries its
+/// data folder in its environment (the processes it restarted into); a launcher runs in a process group of its own,
+/// which is killed whole.
 /// </summary>
 public sealed class StudioProcess : IDisposable
 {
     private readonly StringBuilder _output = new();
+    private readonly bool _ownGroup;
 
     public StudioProcess(string dll, string root, IReadOnlyDictionary<string, string>? environment = null)
+        : this(["dotnet", dll], root, environment, ownGroup: false)
+    {
+    }
+
+    /// <summary>
+    /// Starts <paramref name="command"/> (e.g. <c>sh docker/entrypoint.sh</c>) under <c>setsid</c>, so it and everything
+    /// it starts form one process group (<see cref="First"/>'s id), killed whole on dispose.
+    /// </summary>
+    public static StudioProcess Launcher(IReadOnlyList<string> command, string root, IReadOnlyDictionary<string, string>? environment = null) =>
+        new(["setsid", .. command], root, environment, ownGroup: true);
+
+    private StudioProcess(IReadOnlyList<string> command, string root, IReadOnlyDictionary<string, string>? environment, bool ownGroup)
     {
         Root = root;
         Port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
+        _ownGroup = ownGroup;
+        var start = new ProcessStartInfo(command[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in command.Skip(1)) start.ArgumentList.Add(argument);
         start.Environment["STUDIO_DIR"] = StudioDir;
         start.Environment["COMFYUI_DIR"] = Path.Combine(root, "ComfyUI");
         start.Environment["STUDIO_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -73,6 +89,19 @@ public sealed class StudioProcess : IDisposable
         return default;
     }
 
+    /// <summary>A process's process group (Linux), or null when it is gone.</summary>
+    public static int? ProcessGroup(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // after "pid (name) ": state, ppid, pgrp, …
+            return int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
     /// <summary>A process's command line (Linux), or empty when it is gone.</summary>
     public static string CommandLine(int pid)
     {
@@ -91,6 +120,8 @@ public sealed class StudioProcess : IDisposable
     public void Dispose()
     {
         Http.Dispose();
+        if (_ownGroup && Kill(-First.Id, 9) != 0 && Marshal.GetLastPInvokeError() != 3) // SIGKILL to the group; 3: ESRCH, it is gone already
+            Console.Error.WriteLine($"Could not kill process group {First.Id}: errno {Marshal.GetLastPInvokeError()}");
         foreach (var pid in Descendants())
         {
             try { using var p = Process.GetProcessById(pid); p.Kill(entireProcessTree: true); p.WaitForExit(5000); }
@@ -99,6 +130,12 @@ public sealed class StudioProcess : IDisposable
         }
         First.Dispose();
     }
+
+    /// <summary><c>kill(2)</c>; a negative pid signals every process of that group.</summary>
+#pragma warning disable SYSLIB1054 // a single blittable call; no marshalling to generate
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+#pragma warning restore SYSLIB1054
 
     /// <summary>Every live process that belongs to this app's data folder (the first one and those it restarted into).</summary>
     private List<int> Descendants()

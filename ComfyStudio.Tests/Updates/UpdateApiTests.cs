@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
+using ComfyStudio.Services.Logging;
 using ComfyStudio.Services.Updates;
 using ComfyStudio.Tests.Infrastructure;
 using ComfyStudio.Web.Hosting;
@@ -22,7 +24,7 @@ public sealed class UpdateApiTests : IDisposable
         public void BeforeSwap(string component) => OnSwap?.Invoke(component);
     }
 
-    public sealed class UpdateFactory(string repoUrl, int runtime) : StudioFactory
+    public sealed class UpdateFactory(string repoUrl, int runtime, IReadOnlyDictionary<string, string?>? settings = null) : StudioFactory
     {
         public DeployHook Hook { get; } = new();
         public RecordingRestart Restart { get; } = new();
@@ -34,7 +36,7 @@ public sealed class UpdateApiTests : IDisposable
             ["UPDATE_FETCH_TIMEOUT_SECONDS"] = "30", // a fetch that hangs fails with its reason before the test's client gives up
             ["Telemetry:NvidiaSmiPath"] = "/nonexistent/nvidia-smi",
             ["COMFYUI_URL"] = "http://127.0.0.1:9",
-        };
+        }.Concat(settings ?? new Dictionary<string, string?>()).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value);
 
         protected override void ConfigureTestServices(IServiceCollection services)
         {
@@ -45,11 +47,33 @@ public sealed class UpdateApiTests : IDisposable
         public string Studio(params string[] parts) => Path.Combine([DataDir, .. parts]);
     }
 
-    private UpdateFactory Host(string? repoUrl = null, int runtime = 1)
+    private UpdateFactory Host(string? repoUrl = null, int runtime = 1, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var host = new UpdateFactory(repoUrl ?? _source.Url, runtime);
+        var host = new UpdateFactory(repoUrl ?? _source.Url, runtime, settings);
         _hosts.Add(host);
         return host;
+    }
+
+    /// <summary>The app's log lines so far (the in-memory ring the logs API serves).</summary>
+    private static List<string> Log(UpdateFactory host) =>
+        host.Services.GetRequiredService<LogRing>().Tail(LogRing.DefaultCapacity).Select(e => e.Message).ToList();
+
+    /// <summary>
+    /// Removes every object file of the staging clone, or writes garbage in its place, leaving its folders, refs and
+    /// config: it still opens as a repository. Each file is replaced, never rewritten in place: a clone of a local
+    /// repository hard-links the remote's objects.
+    /// </summary>
+    private static void DamageObjects(UpdateFactory host, bool garbage)
+    {
+        var files = Directory.GetFiles(host.Studio(".repo", "objects"), "*", SearchOption.AllDirectories);
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            File.Delete(file);
+            if (garbage) File.WriteAllBytes(file, [0x78, 0x9c, 0xde, 0xad, 0xbe, 0xef]);
+        }
+        Assert.True(LibGit2Sharp.Repository.IsValid(host.Studio(".repo")));
+        File.WriteAllText(host.Studio(".repo", "damaged"), "gone once the clone is replaced");
     }
 
     /// <summary>Lays out a complete install at the repository's versions (every component on disk), so only version changes count.</summary>
@@ -106,11 +130,67 @@ public sealed class UpdateApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_a_release_repository_both_routes_say_self_update_is_off()
+    public async Task Without_a_release_repository_remote_version_and_update_fail_with_500_and_the_reason_is_logged()
     {
-        var client = Host(repoUrl: "").CreateKeyClient();
-        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/system/remote-version"), HttpStatusCode.Conflict, "CONFLICT");
-        await ErrorAssert.IsErrorBody(await UpdateAsync(client), HttpStatusCode.Conflict, "CONFLICT");
+        var host = Host(repoUrl: "");
+        var client = host.CreateKeyClient();
+
+        var body = await ErrorAssert.IsErrorBody(await client.GetAsync("/api/admin/system/remote-version"), HttpStatusCode.InternalServerError, "INTERNAL_ERROR");
+        Assert.Equal("Cannot fetch remote version", body.GetProperty("detail").GetString());
+        Assert.Equal("REPO_URL is not set", body.GetProperty("error").GetProperty("details").GetProperty("reason").GetString());
+        Assert.Contains(Log(host), m => m == "Cannot fetch remote version: REPO_URL is not set");
+
+        var update = await ErrorAssert.IsErrorBody(await UpdateAsync(client), HttpStatusCode.InternalServerError, "INTERNAL_ERROR");
+        Assert.Equal("Update failed: REPO_URL is not set", update.GetProperty("detail").GetString());
+        Assert.Contains(Log(host), m => m == "Update failed: REPO_URL is not set");
+        Assert.False(File.Exists(host.Studio("version.json")));
+        // A bad skip list is still a bad request first.
+        await ErrorAssert.IsErrorBody(await UpdateAsync(client, new { skip_components = new[] { "nonsense" } }), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+    }
+
+    [Fact]
+    public async Task A_remote_that_never_answers_fails_remote_version_once_the_fetch_time_limit_has_passed()
+    {
+        // A server that takes the connection and never says a word: libgit2's HTTP transport waits on it for ever.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var held = new List<Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var socket = await listener.AcceptSocketAsync();
+                    lock (held) held.Add(socket);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        });
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var host = Host($"http://127.0.0.1:{port}/r.git", settings: new Dictionary<string, string?> { ["UPDATE_FETCH_TIMEOUT_SECONDS"] = "5" });
+            var client = host.CreateKeyClient();
+            _ = host.Services; // started before the clock runs
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var response = await client.GetAsync("/api/admin/system/remote-version");
+            clock.Stop();
+
+            var body = await ErrorAssert.IsErrorBody(response, HttpStatusCode.InternalServerError, "INTERNAL_ERROR");
+            Assert.Equal("Cannot fetch remote version", body.GetProperty("detail").GetString());
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30)); // 5 s, and a grace for the fetch to notice
+            lock (held) Assert.NotEmpty(held); // the fetch did connect (a network URL: a shallow clone); the limit ended it
+            Assert.Contains(Log(host), m => m == "Cannot fetch remote version: Fetching the release repository took longer than 5 s");
+            Assert.False(Directory.Exists(host.Studio(".repo")));
+        }
+        finally
+        {
+            listener.Stop();
+            lock (held) foreach (var socket in held) socket.Dispose(); // the abandoned fetch hears the connection close and ends
+            await accepting;
+        }
     }
 
     [Fact]
@@ -258,6 +338,48 @@ public sealed class UpdateApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_staging_clone_whose_objects_are_corrupt_is_cloned_again_when_the_fetch_fails()
+    {
+        _source.Publish(ReleaseSource.Manifest(), ReleaseSource.AllComponents("r1"));
+        var host = Host();
+        var client = host.CreateKeyClient();
+        await client.GetFromJsonAsync<JsonElement>("/api/admin/system/remote-version"); // the staging clone exists
+        DamageObjects(host, garbage: true);
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("models", 2)), ReleaseSource.AllComponents("r2"));
+
+        var remote = await client.GetFromJsonAsync<JsonElement>("/api/admin/system/remote-version");
+
+        Assert.Equal("0.2.0", remote.GetProperty("remote").GetProperty("app_version").GetString());
+        Assert.Equal(2, remote.GetProperty("remote").GetProperty("components").GetProperty("models").GetProperty("version").GetInt32());
+        // The fetch into the damaged clone threw, and the answer came from a fresh clone.
+        Assert.Contains(Log(host), m => m.StartsWith("Fetching into the staging clone failed", StringComparison.Ordinal));
+        Assert.False(File.Exists(host.Studio(".repo", "damaged")));
+        var body = await (await UpdateAsync(client)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("models", body.GetProperty("updated").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task A_staging_clone_that_lost_the_commit_its_branch_points_at_is_cloned_again()
+    {
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("models", 2)), ReleaseSource.AllComponents("r2"));
+        var host = Host();
+        var client = host.CreateKeyClient();
+        await client.GetFromJsonAsync<JsonElement>("/api/admin/system/remote-version");
+        // The objects are gone, the ref that names them stays: the release has not moved, so the fetch transfers nothing.
+        DamageObjects(host, garbage: false);
+
+        var remote = await client.GetFromJsonAsync<JsonElement>("/api/admin/system/remote-version");
+
+        Assert.Equal("0.2.0", remote.GetProperty("remote").GetProperty("app_version").GetString());
+        Assert.Contains(Log(host), m => m.StartsWith("The staging clone lacks commit", StringComparison.Ordinal));
+        Assert.False(File.Exists(host.Studio(".repo", "damaged")));
+        // The update reads the release's files from the fresh clone.
+        var body = await (await UpdateAsync(client)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("models", body.GetProperty("updated").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("\"version\": 2", File.ReadAllText(host.Studio("catalogs", "models.json")));
+    }
+
+    [Fact]
     public async Task A_deploy_that_fails_half_way_puts_every_component_back()
     {
         var host = Host();
@@ -393,11 +515,55 @@ public sealed class UpdateApiTests : IDisposable
         Assert.Equal(["frontend"], host.Services.GetRequiredService<UpdateNotice>().Available());
 
         using (var connection = host.Services.GetRequiredService<JobStorage>().GetConnection())
-            Assert.Contains(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == UpdateCheck.RecurringJobId && j.Cron == "0 */6 * * *");
+            Assert.Contains(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == UpdateCheck.RecurringJobId && j.Cron == UpdateCheck.Schedule);
         var off = Host(repoUrl: "");
         _ = off.Services; // started
         using (var connection = off.Services.GetRequiredService<JobStorage>().GetConnection())
             Assert.DoesNotContain(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == UpdateCheck.RecurringJobId);
+    }
+
+    [Fact]
+    public async Task The_recurring_check_waits_the_configured_hours_even_when_they_do_not_divide_a_day()
+    {
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("frontend", "0.2.0")), ReleaseSource.AllComponents("r2"));
+        var host = Host(settings: new Dictionary<string, string?> { ["UPDATE_CHECK_HOURS"] = "25" });
+        Installed(host);
+        using (var connection = host.Services.GetRequiredService<JobStorage>().GetConnection())
+            Assert.Contains(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == UpdateCheck.RecurringJobId && j.Cron == "0 * * * *");
+        // The hourly runs are made by hand below: the scheduled one must not run between them.
+        host.Services.GetRequiredService<IRecurringJobManager>().RemoveIfExists(UpdateCheck.RecurringJobId);
+        using var scope = host.Services.CreateScope();
+        var check = scope.ServiceProvider.GetRequiredService<UpdateCheck>();
+
+        Assert.Equal("Update available: frontend", await check.RunWhenDueAsync(CancellationToken.None)); // never checked: due at once
+        var first = await check.LastCheckAsync();
+        Assert.NotNull(first);
+        Assert.StartsWith("Not due: last checked", await check.RunWhenDueAsync(CancellationToken.None));
+        Assert.Equal(first, await check.LastCheckAsync());
+
+        // A day later (where the old daily cron checked) it is still not due; 25 hours later (give or take the hourly run's start) it is.
+        await LastCheckedAgoAsync(host, TimeSpan.FromHours(24));
+        Assert.StartsWith("Not due", await check.RunWhenDueAsync(CancellationToken.None));
+        await LastCheckedAgoAsync(host, TimeSpan.FromHours(25) - TimeSpan.FromMinutes(1));
+        Assert.Equal("Update available: frontend", await check.RunWhenDueAsync(CancellationToken.None));
+        Assert.True(await check.LastCheckAsync() > DateTime.UtcNow.AddMinutes(-1));
+
+        // A check whose fetch fails still counts: the remote is asked again after the interval, not every hour.
+        Directory.Delete(_source.Url, recursive: true);
+        await LastCheckedAgoAsync(host, TimeSpan.FromHours(26));
+        await Assert.ThrowsAsync<UpdateFailedException>(() => check.RunWhenDueAsync(CancellationToken.None));
+        Assert.StartsWith("Not due", await check.RunWhenDueAsync(CancellationToken.None));
+    }
+
+    /// <summary>Sets the saved time of the last scheduled check (in the database, as a restarted app would find it).</summary>
+    private static async Task LastCheckedAgoAsync(UpdateFactory host, TimeSpan ago)
+    {
+        var factory = host.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ComfyStudio.Services.Data.StudioDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        var row = await db.Settings.FindAsync(UpdateCheck.LastCheckSetting);
+        Assert.NotNull(row);
+        row.Value = DateTime.UtcNow.Subtract(ago).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        await db.SaveChangesAsync();
     }
 
     public void Dispose()

@@ -52,6 +52,31 @@ public sealed class UpdatePartsTests : IDisposable
         StudioUpdater.Merge(installed, remote, deployed).ToJsonString();
 
     [Theory]
+    [InlineData(0, null)]
+    [InlineData(-3, null)]
+    [InlineData(1, 1)]
+    [InlineData(7, 7)]
+    [InlineData(25, 25)]
+    [InlineData(200, 200)]
+    [InlineData(int.MaxValue, UpdateCheck.MaxHours)] // more than a year is clamped, not an overflow
+    public void The_check_interval_is_the_hours_asked_for_and_zero_turns_it_off(int hours, int? expected) =>
+        Assert.Equal(expected is { } h ? TimeSpan.FromHours(h) : null, UpdateCheck.Interval(hours));
+
+    [Fact]
+    public async Task The_toggles_start_with_runtime_backend_frontend_models_and_workflows_on_and_are_saved()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var preferences = new UpdatePreferences(db.Factory, TimeProvider.System);
+
+        var selected = await preferences.SelectedAsync();
+        Assert.Equal(["backend", "frontend", "models", "runtime", "workflows"], selected.Order(StringComparer.Ordinal));
+        Assert.Equal(["loras", "llm_models", "chrome_extension"], UpdatePreferences.SkipListFor(selected));
+
+        await preferences.SaveAsync(["runtime", "chrome_extension"]);
+        Assert.Equal(["chrome_extension", "runtime"], (await preferences.SelectedAsync()).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void A_deploy_interrupted_by_a_crash_is_undone_or_finished_at_the_next_start(bool committed)

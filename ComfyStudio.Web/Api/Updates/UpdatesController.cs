@@ -17,12 +17,14 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
 {
     public sealed record UpdateRequest([property: JsonPropertyName("skip_components")] List<string?>? SkipComponents);
 
-    /// <summary>Fetches the release repository and answers its version.json beside the local one.</summary>
+    /// <summary>
+    /// Fetches the release repository and answers its version.json beside the local one. Any failure (no
+    /// <c>REPO_URL</c> included) is spec A's 500 "Cannot fetch remote version", the reason in the log and in <c>details</c>.
+    /// </summary>
     [HttpGet("remote-version")]
     public async Task<JsonObject> RemoteVersion(
         [FromServices] ReleaseRepository repository, [FromServices] UpdateNotice notice, [FromServices] LocalVersion local, CancellationToken ct)
     {
-        RequireRepository();
         FetchedRelease fetched;
         try
         {
@@ -31,7 +33,7 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
         catch (UpdateFailedException e)
         {
             logger.LogError("Cannot fetch remote version: {Reason}", e.Message);
-            throw new StudioException(ErrorCodes.InternalError, "Cannot fetch remote version");
+            throw new StudioException(ErrorCodes.InternalError, "Cannot fetch remote version", new Dictionary<string, object?> { ["reason"] = e.Message });
         }
         notice.Record(fetched);
         return new JsonObject { ["remote"] = fetched.Manifest.ToJson(), ["local"] = local.Read().ToJson() };
@@ -47,7 +49,12 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
         [FromServices] UpdateRuns runs, CancellationToken ct)
     {
         var skip = ReleaseComponents.ValidateSkipList(request?.SkipComponents);
-        RequireRepository();
+        if (string.IsNullOrWhiteSpace(options.Value.RepoUrl))
+        {
+            // Spec A's failed update (facts §4.3 step 11), before a job is started for nothing.
+            logger.LogError("Update failed: {Reason}", "REPO_URL is not set");
+            throw new StudioException(ErrorCodes.InternalError, "Update failed: REPO_URL is not set");
+        }
         UpdateResult result;
         try
         {
@@ -83,11 +90,5 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
             ["remote_version_json"] = r.RemoteVersionJson is null ? null : JsonNode.Parse(r.RemoteVersionJson),
         };
         return body;
-    }
-
-    private void RequireRepository()
-    {
-        if (string.IsNullOrWhiteSpace(options.Value.RepoUrl))
-            throw StudioException.Conflict("Self-update is off: REPO_URL is not set");
     }
 }
