@@ -151,6 +151,13 @@ public sealed class ConfigurationVariantsTests
     }
 
     [Fact]
+    public async Task Without_the_Chrome_extension_its_download_is_a_404_in_the_error_body()
+    {
+        using var factory = new ConfiguredFactory(new Dictionary<string, string?> { ["ChromeExtension:ShippedDir"] = "/nonexistent/chrome-extension/src" });
+        await ErrorAssert.IsErrorBody(await factory.CreateKeyClient().GetAsync("/api/admin/system/chrome-extension"), HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
     public async Task ComfyUIs_queue_comes_in_spec_B_shape_pending_in_order_and_503_when_ComfyUI_is_gone()
     {
         await using var comfy = await FakeComfyUi.StartAsync();

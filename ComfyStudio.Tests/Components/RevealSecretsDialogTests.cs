@@ -37,6 +37,7 @@ public sealed class RevealSecretsDialogTests : IAsyncLifetime
         await settings.StartAsync(CancellationToken.None);
         _ctx.Services.AddMudServices();
         _ctx.Services.AddSingleton(settings);
+        _ctx.Services.AddSingleton(new LoginThrottle(TimeProvider.System, bus));
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
@@ -66,6 +67,22 @@ public sealed class RevealSecretsDialogTests : IAsyncLifetime
         Assert.Empty(dialog.FindAll("[data-secret]"));
         Assert.DoesNotContain("hf_revealedToken1234", dialog.Markup);
         lock (_events) Assert.Contains(_events, e => e is SecretsRevealRefused);
+    }
+
+    [Fact]
+    public async Task Guessing_the_key_is_throttled_and_then_even_the_right_key_waits()
+    {
+        var dialog = await OpenAsync(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < LoginThrottle.MaxFailures; i++)
+        {
+            dialog.Find(KeyInput).Input($"guess-number-{i}-0123456789");
+            dialog.Find("[data-testid=reveal-submit]").Click();
+            dialog.WaitForAssertion(() => Assert.Contains("does not match", dialog.Find("[data-testid=reveal-error]").TextContent));
+        }
+        dialog.Find(KeyInput).Input(Key);
+        dialog.Find("[data-testid=reveal-submit]").Click();
+        dialog.WaitForAssertion(() => Assert.Contains("Too many wrong API keys", dialog.Find("[data-testid=reveal-error]").TextContent));
+        Assert.DoesNotContain("hf_revealedToken1234", dialog.Markup);
     }
 
     [Fact]

@@ -43,9 +43,9 @@ public sealed class SystemController(IOptions<StudioOptions> options) : Controll
 
     /// <summary>The Chrome extension (Manifest V3) as a ZIP to load unpacked.</summary>
     [HttpGet("system/chrome-extension")]
-    public IActionResult ChromeExtension()
+    public IActionResult ChromeExtension([FromServices] IConfiguration configuration)
     {
-        var source = ChromeExtensionFolder(options.Value)
+        var source = ChromeExtensionFolder(options.Value, configuration[ShippedExtensionSetting])
                      ?? throw StudioException.NotFound("The Chrome extension is not installed (chrome-extension/src is missing)");
         var zip = new MemoryStream();
         using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
@@ -62,8 +62,11 @@ public sealed class SystemController(IOptions<StudioOptions> options) : Controll
 
     public const string ExtensionFolderName = "comfystudio-extension";
 
+    /// <summary>Where the extension shipped with the app is (default: <c>chrome-extension/src</c> beside the app).</summary>
+    public const string ShippedExtensionSetting = "ChromeExtension:ShippedDir";
+
     /// <summary><c>STUDIO_DIR/chrome-extension/src</c> (deployed by an update), else the one shipped with the app.</summary>
-    internal static string? ChromeExtensionFolder(StudioOptions studio) =>
-        new[] { Path.Combine(studio.StudioDir!, "chrome-extension", "src"), Path.Combine(AppContext.BaseDirectory, "chrome-extension", "src") }
+    internal static string? ChromeExtensionFolder(StudioOptions studio, string? shipped = null) =>
+        new[] { Path.Combine(studio.StudioDir!, "chrome-extension", "src"), shipped ?? Path.Combine(AppContext.BaseDirectory, "chrome-extension", "src") }
             .FirstOrDefault(d => Directory.Exists(d) && System.IO.File.Exists(Path.Combine(d, "manifest.json")));
 }
