@@ -96,6 +96,14 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
             Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Request(route))).StatusCode);
     }
 
+    /// <summary>Routes whose answer on this host is a 5xx the specs show: spec A's self-update without a repository, spec B's ComfyUI routes without ComfyUI.</summary>
+    private static readonly Dictionary<string, (HttpStatusCode Status, string Code)> DocumentedFailures = new()
+    {
+        ["/api/admin/system/remote-version"] = (HttpStatusCode.InternalServerError, "INTERNAL_ERROR"),
+        ["/api/admin/system/update"] = (HttpStatusCode.InternalServerError, "INTERNAL_ERROR"),
+        ["/api/comfyui/queue"] = (HttpStatusCode.ServiceUnavailable, "COMFYUI_UNAVAILABLE"),
+    };
+
     [Fact]
     public async Task Every_route_opens_with_x_api_key_bearer_and_a_named_key_and_closes_when_revoked()
     {
@@ -115,6 +123,9 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
             if ((route.PrimaryOnly && how == "named key") || route.Path == "/api/admin/settings/reveal")
                 // The reveal wants the main key again in its body, which the matrix's "{}" does not carry.
                 await ErrorAssert.IsErrorBody(response, HttpStatusCode.Forbidden, "FORBIDDEN");
+            else if (DocumentedFailures.TryGetValue(route.Path, out var failure))
+                // In the contract, with this host's configuration (no REPO_URL, no ComfyUI): past auth, the route's own failure.
+                await ErrorAssert.IsErrorBody(response, failure.Status, failure.Code);
             else
                 Assert.True(status is not 401 and not 403 and < 500, $"{route.Method} {route.Path} with {how} gave {status}");
         }
