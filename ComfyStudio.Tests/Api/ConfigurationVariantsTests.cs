@@ -14,19 +14,6 @@ namespace ComfyStudio.Tests.Api;
 /// </summary>
 public sealed class ConfigurationVariantsTests
 {
-    private sealed class ConfiguredFactory(IReadOnlyDictionary<string, string?> extra) : StudioFactory
-    {
-        protected override IReadOnlyDictionary<string, string?> Settings
-        {
-            get
-            {
-                var all = new Dictionary<string, string?>(base.Settings);
-                foreach (var (k, v) in extra) all[k] = v;
-                return all;
-            }
-        }
-    }
-
     private static async Task<Dictionary<string, JsonElement>> VarsAsync(StudioFactory factory)
     {
         var body = await factory.CreateKeyClient().GetFromJsonAsync<JsonElement>("/api/admin/settings/env");

@@ -11,17 +11,12 @@ namespace ComfyStudio.Tests.Api;
 /// <summary>Spec A's settings: max_concurrent, the variable groups with masking, edits, and reveal.</summary>
 public sealed class SettingsApiTests : IDisposable
 {
-    private readonly SettingsFactory _factory = new();
-
-    private sealed class SettingsFactory : StudioFactory
+    private readonly ConfiguredFactory _factory = new(new Dictionary<string, string?>
     {
-        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-        {
-            ["HF_TOKEN"] = "hf_fromTheEnvironment1234",
-            ["CIVITAI_API_KEY"] = "abcd", // 4 characters
-            ["TELEGRAM_BOT_TOKEN"] = "12345678", // 8 characters
-        };
-    }
+        ["HF_TOKEN"] = "hf_fromTheEnvironment1234",
+        ["CIVITAI_API_KEY"] = "abcd", // 4 characters
+        ["TELEGRAM_BOT_TOKEN"] = "12345678", // 8 characters
+    });
 
     public void Dispose() => _factory.Dispose();
 

@@ -106,21 +106,13 @@ public sealed class SystemApiTests(SystemApiTests.SystemFactory factory) : IClas
             factory.ComfyUi.SystemStatsStatus = null;
         }
 
-        using var gone = new UnreachableComfyUiFactory();
+        using var gone = new ConfiguredFactory(new Dictionary<string, string?> { ["COMFYUI_URL"] = "http://127.0.0.1:9" }); // discard port: nothing listens
         var started = DateTime.UtcNow;
         var body = await gone.CreateKeyClient().GetFromJsonAsync<JsonElement>("/api/admin/system/status");
         Assert.Equal("unreachable", body.GetProperty("comfyui").GetProperty("status").GetString());
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
         var b = await gone.CreateKeyClient().GetFromJsonAsync<JsonElement>("/api/system/status");
         Assert.Equal("stopped", b.GetProperty("services").GetProperty("comfyui").GetString());
-    }
-
-    private sealed class UnreachableComfyUiFactory : StudioFactory
-    {
-        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-        {
-            ["COMFYUI_URL"] = "http://127.0.0.1:9", // discard port: nothing listens
-        };
     }
 
     [Fact]
