@@ -2,11 +2,11 @@
 # Download engine benchmark: the studio (API call to verified file) against `aria2c -x8 -s8` plus `sha256sum`
 # and `curl` (one stream), files served by Debian's nginx on loopback: once uncapped, once with a per-connection
 # `limit_rate` (a CDN-like cap). Prints throughput, the ratios and the app's peak memory.
-# Usage: bench/download.sh [uncappedMiB=2048] [cappedMiB=512] [capPerConnection=10m]
+# Usage: bench/download.sh [uncappedMiB=2048] [cappedMiB=2048] [capPerConnection=10m]
 # Needs: nginx, aria2c, curl, python3 (as root it installs nginx and aria2 with apt-get when missing).
 set -euo pipefail
 UNCAPPED_MB=${1:-2048}
-CAPPED_MB=${2:-512}
+CAPPED_MB=${2:-2048}
 CAP=${3:-10m}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/comfystudio-bench.XXXXXX)

@@ -38,7 +38,7 @@ public static class MaintenanceGate
                 {
                     context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                     context.Response.ContentType = "text/html; charset=utf-8";
-                    await context.Response.WriteAsync(UpdatingPage.Replace("Updating…", "Restarting…").Replace("is installing an update", "is restarting"));
+                    await context.Response.WriteAsync(RestartingPage);
                 }
                 return;
             }
@@ -60,12 +60,15 @@ public static class MaintenanceGate
         });
     }
 
-    private const string UpdatingPage = """
+    private static readonly string UpdatingPage = Page("updating", "Updating…", "ComfyStudio is installing an update. This page reloads by itself.");
+    private static readonly string RestartingPage = Page("restarting", "Restarting…", "ComfyStudio is restarting. This page reloads by itself.");
+
+    private static string Page(string testId, string title, string text) => $$"""
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3">
-        <meta name="viewport" content="width=device-width, initial-scale=1"><title>Updating… · ComfyStudio</title>
+        <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{title}} · ComfyStudio</title>
         <style>body{font-family:system-ui,sans-serif;background:#1e1e2d;color:#e0e0e0;display:grid;place-items:center;height:100vh;margin:0}
         main{text-align:center}h1{font-weight:500}p{opacity:.75}</style></head>
-        <body><main data-testid="updating"><h1>Updating…</h1><p>ComfyStudio is installing an update. This page reloads by itself.</p></main></body></html>
+        <body><main data-testid="{{testId}}"><h1>{{title}}</h1><p>{{text}}</p></main></body></html>
         """;
 }
