@@ -1,7 +1,6 @@
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Web.Commands;
 using ComfyStudio.Web.Hosting;
-using Microsoft.Extensions.Options;
 
 if (StudioCommands.IsCommand(args))
     return await StudioCommands.RunAsync(args);
@@ -22,7 +21,6 @@ app.UseStudio();
 app.MapStudio();
 var restart = app.Services.GetRequiredService<IStudioRestart>();
 var restartMode = app.Configuration["RESTART_MODE"];
-var shutdownTimeout = app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
 try
 {
     await app.RunAsync();
@@ -30,7 +28,7 @@ try
 catch (AggregateException e) when (restart.Requested)
 {
     // A service that did not stop cleanly must not keep the app from coming back: the restart goes on.
-    Console.Error.WriteLine($"ComfyStudio: stopping for the restart: {e.Message} (shutdown timeout {shutdownTimeout})");
+    Console.Error.WriteLine($"ComfyStudio: stopping for the restart: {e.Message}");
 }
 return restart.Requested ? StudioRestart.Complete(restartMode) : 0;
 
