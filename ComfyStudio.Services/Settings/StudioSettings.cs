@@ -28,6 +28,7 @@ public sealed class StudioSettings(
     IOptions<StudioOptions> options,
     IConfiguration configuration,
     ApiKeyStore keys,
+    LoginThrottle throttle,
     SecretRedactor redactor,
     EventBus bus,
     TimeProvider clock,
@@ -149,22 +150,28 @@ public sealed class StudioSettings(
         bus.Publish(new SettingChanged(key));
     }
 
+    /// <summary>What a reveal gives: the secrets, or none (a wrong key), or none until <see cref="RetryAfter"/> (too many wrong keys).</summary>
+    public sealed record RevealOutcome(IReadOnlyDictionary<string, string>? Secrets, TimeSpan? RetryAfter = null);
+
     /// <summary>
     /// Every secret in full, when <paramref name="presentedKey"/> is the main API key (a second factor: a
-    /// stolen session alone does not reveal it); null otherwise. Recorded as an event, without the values.
+    /// stolen session alone does not reveal it). Wrong keys count against <paramref name="client"/> as wrong
+    /// logins do, wherever the reveal is asked for (the API, the Settings page). Recorded as an event, without the values.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, string>?> RevealAsync(string? presentedKey, string requestedBy, CancellationToken ct = default)
+    public async Task<RevealOutcome> RevealAsync(string? presentedKey, string requestedBy, string client, CancellationToken ct = default)
     {
+        if (throttle.RetryAfter(client) is { } wait) return new RevealOutcome(null, wait);
         var identity = await keys.ValidateAsync(presentedKey, ct);
         if (identity is not { IsPrimary: true })
         {
+            throttle.RecordFailure(client);
             bus.Publish(new SecretsRevealRefused(requestedBy));
-            return null;
+            return new RevealOutcome(null);
         }
         var secrets = EnvCatalog.Groups.SelectMany(g => g.Vars).Where(v => v.Sensitive)
             .ToDictionary(v => v.Key, v => Value(v.Key) ?? "", StringComparer.Ordinal);
         bus.Publish(new SecretsRevealed(requestedBy, secrets.Keys.ToList()));
-        return secrets;
+        return new RevealOutcome(secrets);
     }
 
     private async Task SaveAsync(string key, string value, CancellationToken ct)

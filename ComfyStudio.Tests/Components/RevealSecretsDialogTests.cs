@@ -33,11 +33,10 @@ public sealed class RevealSecretsDialogTests : IAsyncLifetime
         var keys = new ApiKeyStore(_db.Factory, options, redactor, bus, TimeProvider.System, NullLogger<ApiKeyStore>.Instance);
         await keys.LoadAsync();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["HF_TOKEN"] = "hf_revealedToken1234" }).Build();
-        var settings = new StudioSettings(_db.Factory, options, configuration, keys, redactor, bus, TimeProvider.System, NullLogger<StudioSettings>.Instance);
+        var settings = new StudioSettings(_db.Factory, options, configuration, keys, new LoginThrottle(TimeProvider.System, bus), redactor, bus, TimeProvider.System, NullLogger<StudioSettings>.Instance);
         await settings.StartAsync(CancellationToken.None);
         _ctx.Services.AddMudServices();
         _ctx.Services.AddSingleton(settings);
-        _ctx.Services.AddSingleton(new LoginThrottle(TimeProvider.System, bus));
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

@@ -10,7 +10,7 @@ namespace ComfyStudio.Web.Api.Settings;
 /// <summary>Spec A's settings: the download concurrency and the environment variables (masked, editable, revealable).</summary>
 [ApiController]
 [Route("api/admin/settings")]
-public sealed class SettingsController(StudioSettings settings, LoginThrottle throttle) : ControllerBase
+public sealed class SettingsController(StudioSettings settings) : ControllerBase
 {
     public sealed record SettingsResource(int MaxConcurrent);
     public sealed record SettingsUpdate(int? MaxConcurrent);
@@ -51,17 +51,13 @@ public sealed class SettingsController(StudioSettings settings, LoginThrottle th
     public async Task<IActionResult> Reveal(RevealRequest request, CancellationToken ct)
     {
         var client = ClientAddress.Of(HttpContext);
-        if (throttle.RetryAfter(client) is { } wait)
+        var outcome = await settings.RevealAsync(request.ApiKey, User.Identity?.Name ?? client, client, ct);
+        if (outcome.RetryAfter is { } wait)
         {
             Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             throw new StudioException(ErrorCodes.RateLimitExceeded, "Too many wrong API keys; try again later");
         }
-        var secrets = await settings.RevealAsync(request.ApiKey, User.Identity?.Name ?? client, ct);
-        if (secrets is null)
-        {
-            throttle.RecordFailure(client);
-            throw new StudioException(ErrorCodes.Forbidden, "The API key does not match");
-        }
+        var secrets = outcome.Secrets ?? throw new StudioException(ErrorCodes.Forbidden, "The API key does not match");
         Response.Headers.CacheControl = "no-store";
         return Ok(secrets); // keys as they are (API_KEY, HF_TOKEN…): dictionary keys are not renamed
     }
