@@ -3,13 +3,12 @@ using ComfyStudio.Services.Events;
 using ComfyStudio.Tests.Infrastructure;
 using ComfyStudio.Web.Components.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
-using MudBlazor.Services;
 
 namespace ComfyStudio.Tests.Components;
 
 public sealed class EventFeedTests : IAsyncLifetime
 {
-    private readonly BunitContext _ctx = new();
+    private readonly BunitContext _ctx = MudTestContext.Create();
     private TestDatabase _db = null!;
     private EventBus _bus = null!;
     private EventLog _log = null!;
@@ -19,10 +18,8 @@ public sealed class EventFeedTests : IAsyncLifetime
         _db = await TestDatabase.CreateAsync();
         _bus = new EventBus(NullLogger<EventBus>.Instance);
         _log = new EventLog(_db.Factory, _bus, NullLogger<EventLog>.Instance);
-        _ctx.Services.AddMudServices();
         _ctx.Services.AddSingleton(_bus);
         _ctx.Services.AddSingleton(_log);
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
     public async Task DisposeAsync()

@@ -3,20 +3,13 @@ using ComfyStudio.Services.Downloads;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Presets;
 using ComfyStudio.Web.Components.Presets;
-using MudBlazor.Services;
 
 namespace ComfyStudio.Tests.Components;
 
 /// <summary>A preset card: its state, its fit with the GPU, live progress, the token call, the buttons it offers.</summary>
 public sealed class PresetCardTests : IAsyncDisposable
 {
-    private readonly BunitContext _ctx = new();
-
-    public PresetCardTests()
-    {
-        _ctx.Services.AddMudServices();
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-    }
+    private readonly BunitContext _ctx = MudTestContext.Create();
 
     public ValueTask DisposeAsync() => _ctx.DisposeAsync();
 

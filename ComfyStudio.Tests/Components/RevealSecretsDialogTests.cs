@@ -10,7 +10,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MudBlazor;
-using MudBlazor.Services;
 
 namespace ComfyStudio.Tests.Components;
 
@@ -19,7 +18,7 @@ public sealed class RevealSecretsDialogTests : IAsyncLifetime
 {
     private const string Key = "the-main-key-0123456789";
     private const string KeyInput = "input[data-testid=reveal-key], [data-testid=reveal-key] input";
-    private readonly BunitContext _ctx = new();
+    private readonly BunitContext _ctx = MudTestContext.Create();
     private TestDatabase _db = null!;
     private readonly List<StudioEvent> _events = [];
 
@@ -35,9 +34,7 @@ public sealed class RevealSecretsDialogTests : IAsyncLifetime
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["HF_TOKEN"] = "hf_revealedToken1234" }).Build();
         var settings = new StudioSettings(_db.Factory, options, configuration, keys, new LoginThrottle(TimeProvider.System, bus), redactor, bus, TimeProvider.System, NullLogger<StudioSettings>.Instance);
         await settings.StartAsync(CancellationToken.None);
-        _ctx.Services.AddMudServices();
         _ctx.Services.AddSingleton(settings);
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
     public async Task DisposeAsync()

@@ -1,19 +1,12 @@
 using Bunit;
 using ComfyStudio.Web.Components.Dashboard;
-using MudBlazor.Services;
 
 namespace ComfyStudio.Tests.Components;
 
 /// <summary>The dashboard's gauge: the warn levels of facts §7 (yellow at 65–85 %, red above 85 %).</summary>
 public sealed class UsageGaugeTests : IAsyncDisposable
 {
-    private readonly BunitContext _ctx = new();
-
-    public UsageGaugeTests()
-    {
-        _ctx.Services.AddMudServices();
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-    }
+    private readonly BunitContext _ctx = MudTestContext.Create();
 
     [Theory]
     [InlineData(null, "unknown")]
