@@ -51,6 +51,9 @@ public sealed class PresetInstaller(
     TimeProvider clock, ILogger<PresetInstaller> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    // The install rows are written by the request and by the completion handler, which can come first (a file already in
+    // place verifies in milliseconds): one writer at a time, or both insert the row.
+    private readonly SemaphoreSlim _records = new(1, 1);
 
     private string ModelsDir => studio.Value.ModelsDir;
 
@@ -98,8 +101,19 @@ public sealed class PresetInstaller(
             var request = new DownloadRequest(preset.Name,
                 files.Select(f => new DownloadFileRequest(f.File.Url, f.Path!, f.File.ExactSize ? f.File.SizeBytes : null, f.File.Sha256)).ToList(),
                 preset.Id, rank);
-            var view = await engine.CreateAsync(request, ct, refetch: force);
-            await RecordRequestAsync(preset, view.Id, ct);
+            // Recorded before the download exists: its completion sets the version asked for now, not a previous one.
+            var previous = await RecordRequestAsync(preset, ct);
+            DownloadView view;
+            try
+            {
+                view = await engine.CreateAsync(request, ct, refetch: force);
+            }
+            catch
+            {
+                await RestoreRequestAsync(preset.Id, previous);
+                throw;
+            }
+            await WithRecordAsync(preset, row => row.DownloadId = view.Id, ct);
             logger.LogInformation("Installing preset {Preset} ({Files} file(s), about {Bytes:N0} bytes to fetch) as download {Download}",
                 preset.Id, files.Count, toFetch, view.Id);
             return new PresetInstallStarted(preset.Id, view.Id, toFetch, await EstimateAsync(toFetch, ct), false);
@@ -127,15 +141,58 @@ public sealed class PresetInstaller(
     private async Task<long?> EstimateAsync(long bytes, CancellationToken ct) =>
         bytes <= 0 ? 0 : await engine.RecentBytesPerSecondAsync(ct) is { } speed ? (long)Math.Ceiling(bytes / speed) : null;
 
-    private async Task RecordRequestAsync(PresetDefinition preset, string downloadId, CancellationToken ct)
+    /// <summary>Records the version asked for; answers the row as it was before (null when there was none).</summary>
+    private async Task<PresetInstallRecord?> RecordRequestAsync(PresetDefinition preset, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await db.PresetInstalls.FindAsync([preset.Id], ct);
-        if (row is null) db.PresetInstalls.Add(row = new PresetInstallRecord { PresetId = preset.Id, RequestedVersion = preset.Version });
-        row.RequestedVersion = preset.Version;
-        row.DownloadId = downloadId;
-        row.RequestedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
+        PresetInstallRecord? previous = null;
+        await WithRecordAsync(preset, row =>
+        {
+            previous = row.RequestedAt == default ? null : new PresetInstallRecord
+            {
+                PresetId = row.PresetId, Version = row.Version, RequestedVersion = row.RequestedVersion,
+                DownloadId = row.DownloadId, RequestedAt = row.RequestedAt, InstalledAt = row.InstalledAt,
+            };
+            row.RequestedVersion = preset.Version;
+            row.RequestedAt = clock.GetUtcNow().UtcDateTime;
+        }, ct);
+        return previous;
+    }
+
+    /// <summary>A request whose download could not be created leaves the install row as it found it.</summary>
+    private async Task RestoreRequestAsync(string presetId, PresetInstallRecord? previous)
+    {
+        await _records.WaitAsync(CancellationToken.None);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            if (await db.PresetInstalls.FindAsync([presetId], CancellationToken.None) is not { } row) return;
+            if (previous is null) db.PresetInstalls.Remove(row);
+            else db.Entry(row).CurrentValues.SetValues(previous);
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        finally
+        {
+            _records.Release();
+        }
+    }
+
+    /// <summary>Reads (or adds) the preset's install row, changes it and saves it, one writer at a time.</summary>
+    private async Task<PresetInstallRecord> WithRecordAsync(PresetDefinition preset, Action<PresetInstallRecord> change, CancellationToken ct)
+    {
+        await _records.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var row = await db.PresetInstalls.FindAsync([preset.Id], ct);
+            if (row is null) db.PresetInstalls.Add(row = new PresetInstallRecord { PresetId = preset.Id, RequestedVersion = preset.Version });
+            change(row);
+            await db.SaveChangesAsync(ct);
+            return row;
+        }
+        finally
+        {
+            _records.Release();
+        }
     }
 
     /// <summary>After a preset's download completed: when every file verified, the install is recorded at the version asked for.</summary>
@@ -144,13 +201,12 @@ public sealed class PresetInstaller(
         if (!store.State.Catalog.Presets.TryGetValue(PresetIds.Normalize(presetId), out var preset)) return;
         var status = await states.ReadAsync(preset, ct);
         if (!status.Installed) return;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await db.PresetInstalls.FindAsync([preset.Id], ct);
-        if (row is null) db.PresetInstalls.Add(row = new PresetInstallRecord { PresetId = preset.Id, RequestedVersion = preset.Version });
-        row.Version = row.RequestedVersion;
-        row.InstalledAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
-        bus.Publish(new PresetInstalled(preset.Id, preset.Name, row.Version));
+        var row = await WithRecordAsync(preset, row =>
+        {
+            row.Version = row.RequestedVersion;
+            row.InstalledAt = clock.GetUtcNow().UtcDateTime;
+        }, ct);
+        bus.Publish(new PresetInstalled(preset.Id, preset.Name, row.RequestedVersion));
     }
 
     /// <summary>
@@ -236,8 +292,16 @@ public sealed class PresetInstaller(
             row.ErrorCode = null;
             row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         }
-        db.PresetInstalls.RemoveRange(await db.PresetInstalls.Where(p => presetIds.Contains(p.PresetId)).ToListAsync(ct));
-        await db.SaveChangesAsync(ct);
+        await _records.WaitAsync(ct);
+        try
+        {
+            db.PresetInstalls.RemoveRange(await db.PresetInstalls.Where(p => presetIds.Contains(p.PresetId)).ToListAsync(ct));
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            _records.Release();
+        }
     }
 
     /// <summary>Installed presets (by their install record) whose registry version is newer than the one installed.</summary>

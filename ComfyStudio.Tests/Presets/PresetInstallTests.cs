@@ -2,6 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ComfyStudio.Services.Data;
+using ComfyStudio.Services.Downloads;
+using ComfyStudio.Services.Events;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using ComfyStudio.Tests.Fakes;
 using ComfyStudio.Tests.Infrastructure;
 
@@ -208,6 +213,27 @@ public sealed class PresetInstallTests : IAsyncLifetime
         await PresetFactory.InstallAsync(client, "tiny-loose");
         Assert.True((await PresetFactory.InstalledAsync(client, "tiny-loose")).GetProperty("installed").GetBoolean());
         Assert.InRange(_server.BytesServed(_loose.Name), 0, 1000); // probed for its size, not fetched
+    }
+
+    [Fact]
+    public async Task The_install_is_recorded_before_its_download_is_queued_so_a_completion_at_once_finds_it()
+    {
+        // A download whose files are all in place verifies in milliseconds, so its completion can be handled before the
+        // install request's own write: both inserted the install row (a 500, seen in CI), and the completion recorded the
+        // version an earlier install had asked for. The request is now written before the download exists.
+        var client = _host.CreateKeyClient();
+        var seen = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = _host.Services.GetRequiredService<EventBus>().Subscribe<DownloadQueued>(async _ =>
+        {
+            await using var db = await _host.Services.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync();
+            var row = await db.PresetInstalls.AsNoTracking().SingleOrDefaultAsync(r => r.PresetId == "tiny-loose");
+            seen.TrySetResult(row?.RequestedVersion);
+        });
+        await PresetFactory.InstallAsync(client, "tiny-loose");
+        Assert.Equal("1.0.0", await seen.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-loose")).GetProperty("installed").GetBoolean());
+        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-loose")).GetProperty("installed_version").GetString() == "1.0.0",
+            what: "the install to be recorded");
     }
 
     [Fact]
