@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using ComfyStudio.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -48,20 +50,41 @@ public class BrowserFactory : KestrelFactory
                 "--disable-sync", "--no-first-run", "--disable-quic"],
     });
 
+    private static readonly ConditionalWeakTable<IPage, ConcurrentDictionary<IRequest, DateTime>> Pending = new();
+
     public static async Task<IPage> NewPageAsync(IBrowserContext context)
     {
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(45_000); // generous: on two cores the suite also publishes a release and runs real processes beside the browser
+        // What the page still waits for, so a time-out can say which request held it.
+        var pending = Pending.GetValue(page, _ => new ConcurrentDictionary<IRequest, DateTime>());
+        page.Request += (_, r) => pending[r] = DateTime.UtcNow;
+        page.RequestFinished += (_, r) => pending.TryRemove(r, out DateTime _);
+        page.RequestFailed += (_, r) => pending.TryRemove(r, out DateTime _);
         return page;
     }
+
+    /// <summary>The requests <paramref name="page"/> has sent and not seen answered, oldest first, for a failure message.</summary>
+    public static string PendingRequests(IPage page) =>
+        Pending.TryGetValue(page, out var pending) && !pending.IsEmpty
+            ? string.Join("; ", pending.OrderBy(p => p.Value).Select(p => $"{p.Key.Method} {p.Key.Url} ({(DateTime.UtcNow - p.Value).TotalSeconds:0.0} s)"))
+            : "none";
 
     /// <summary>On the login page: signs in with the primary key and waits until <paramref name="path"/> is interactive.</summary>
     public async Task SignInAsync(IPage page, string path)
     {
         await page.FillAsync("#api_key", PrimaryKey);
         await page.ClickAsync("[data-testid=sign-in]");
-        await page.WaitForURLAsync(BaseUrl + path);
-        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        try
+        {
+            // The page is ready when its circuit has rendered it; the document's load event says nothing more.
+            await page.WaitForURLAsync(BaseUrl + path, new() { WaitUntil = WaitUntilState.Commit });
+            await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} (at {page.Url}; requests not answered: {PendingRequests(page)})", e);
+        }
     }
 
     public override async Task DisposeAsync()
