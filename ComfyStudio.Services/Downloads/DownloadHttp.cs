@@ -17,7 +17,7 @@ public enum FailureKind
     Fatal,
 }
 
-public sealed class DownloadHttpException(string message, FailureKind kind, TimeSpan? retryAfter = null, Exception? inner = null)
+public class DownloadHttpException(string message, FailureKind kind, TimeSpan? retryAfter = null, Exception? inner = null)
     : Exception(message, inner)
 {
     public FailureKind Kind { get; } = kind;
@@ -27,7 +27,9 @@ public sealed class DownloadHttpException(string message, FailureKind kind, Time
 /// <summary>What a probe learned of a file: where it really is, its size, whether ranges work, and its identity.</summary>
 /// <param name="Validator">What identifies this version of the file (ETag, Hugging Face's linked ETag, or size and date).</param>
 /// <param name="LinkedSha256">Hugging Face's <c>X-Linked-Etag</c> when it is an LFS file's SHA-256.</param>
-public sealed record RemoteFile(Uri FinalUrl, long? Size, bool AcceptsRanges, string? Validator, string? LinkedSha256);
+/// <param name="StrongETag">The final answer's ETag (quoted) when it is strong: sent as <c>If-Range</c>, so a file that
+/// changes on the server mid-download comes back whole (200) instead of as pieces of two versions.</param>
+public sealed record RemoteFile(Uri FinalUrl, long? Size, bool AcceptsRanges, string? Validator, string? LinkedSha256, string? StrongETag = null);
 
 /// <summary>
 /// The engine's HTTP: redirects followed by hand (at most 10) so that each hop gets only its own host's token, and
@@ -58,19 +60,21 @@ public sealed class DownloadHttp(HttpClient http, ModelHosts hosts, StudioSettin
             }
             if (linkedSize is { } ls && size is null) size = ls;
             var etag = response.Headers.ETag?.Tag?.Trim('"');
+            var strong = response.Headers.ETag is { IsWeak: false, Tag: { Length: > 2 } tag } ? tag : null;
             var sha = linkedEtag is { Length: 64 } le && le.All(Uri.IsHexDigit) ? le.ToLowerInvariant() : null;
             var validator = linkedEtag ?? etag ?? (response.Content.Headers.LastModified is { } lm
                 ? $"{size}@{lm.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}" : size?.ToString(CultureInfo.InvariantCulture));
-            return new RemoteFile(final, size, ranges, validator, sha);
+            return new RemoteFile(final, size, ranges, validator, sha, strong);
         }
     }
 
     /// <summary>
     /// GETs <paramref name="url"/> (the bytes from <paramref name="from"/> to <paramref name="to"/> inclusive when
-    /// given) and answers the response with its headers read. 200 and 206 come back; anything else throws.
+    /// given, only while the file still has the strong ETag <paramref name="ifRange"/> when that is given) and answers the
+    /// response with its headers read. 200 and 206 come back; anything else throws.
     /// </summary>
     public async Task<(HttpResponseMessage Response, Uri FinalUrl, long? LinkedSize, string? LinkedEtag)> SendAsync(
-        Uri url, long? from, long? to, CancellationToken ct)
+        Uri url, long? from, long? to, CancellationToken ct, string? ifRange = null)
     {
         long? linkedSize = null;
         string? linkedEtag = null;
@@ -81,6 +85,7 @@ public sealed class DownloadHttp(HttpClient http, ModelHosts hosts, StudioSettin
             var token = hosts.IsHuggingFace(current) ? settings.HfToken : null;
             if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             if (from is not null) request.Headers.Range = new RangeHeaderValue(from, to);
+            if (from is not null && ifRange is not null) request.Headers.IfRange = new RangeConditionHeaderValue(new EntityTagHeaderValue(ifRange));
             request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
             HttpResponseMessage response;
             // A server that takes the request and never answers is a stall too: the same limit applies to the headers.

@@ -38,7 +38,16 @@ public sealed class FileTransfer(
         await UpdateAsync(file.Id, f => { f.Status = "downloading"; f.Error = null; f.ErrorCode = null; }, ct);
         try
         {
-            await TransferAsync(file, target, part, progress, ct);
+            try
+            {
+                await TransferAsync(file, target, part, progress, ct);
+            }
+            catch (FileChangedException e)
+            {
+                // Nothing of the old version can be kept: the next probe sees the new one and starts from zero.
+                logger.LogInformation("{Path}: {Reason}; starting it again", file.Path, e.Message);
+                await TransferAsync(file, target, part, progress, ct);
+            }
         }
         catch (DownloadHttpException e)
         {
@@ -132,7 +141,7 @@ public sealed class FileTransfer(
             try
             {
                 length = ranged
-                    ? await RangedAsync(remote, total!.Value, handle, state, file.Id, ct)
+                    ? await RangedAsync(new Source(url, remote, u => RetryAsync(() => http.ProbeAsync(u, ct), ct)), total!.Value, handle, state, file.Id, ct)
                     : await SingleAsync(remote.FinalUrl, url, total, handle, state, file.Id, ct);
             }
             catch (RangesIgnoredException)
@@ -201,7 +210,7 @@ public sealed class FileTransfer(
     }
 
     /// <summary>Parallel ranged segments; answers the file's length.</summary>
-    private async Task<long> RangedAsync(RemoteFile remote, long total, SafeFileHandle handle, WrittenRanges state, int fileId, CancellationToken ct)
+    private async Task<long> RangedAsync(Source source, long total, SafeFileHandle handle, WrittenRanges state, int fileId, CancellationToken ct)
     {
         var plan = new SegmentPlan(state.Missing(total), Math.Max(64 * 1024, O.ChunkBytes), O.MinSplitBytes);
         state.Cursor = new HashCursor(handle, state.PrefixEnd);
@@ -209,7 +218,7 @@ public sealed class FileTransfer(
         var connections = Math.Clamp(O.Connections, 1, Math.Max(1, plan.PendingChunks));
         var tasks = new List<Task>();
         for (var i = 0; i < connections; i++)
-            tasks.Add(Task.Run(() => ConnectionAsync(remote.FinalUrl, plan, handle, state, workers.Token), CancellationToken.None));
+            tasks.Add(Task.Run(() => ConnectionAsync(source, plan, handle, state, workers.Token), CancellationToken.None));
         var persist = PersistLoopAsync(fileId, handle, state, workers.Token);
         try
         {
@@ -244,8 +253,11 @@ public sealed class FileTransfer(
         if (tasks.Any(t => t.IsCanceled)) throw new OperationCanceledException();
     }
 
-    /// <summary>One connection: takes segments until none are left, retrying its own with backoff.</summary>
-    private async Task ConnectionAsync(Uri url, SegmentPlan plan, SafeFileHandle handle, WrittenRanges state, CancellationToken ct)
+    /// <summary>
+    /// One connection: takes segments until none are left, retrying its own with backoff. A refused link that a
+    /// redirect gave (a CDN's signed link, valid for an hour or so) is renewed through the original URL.
+    /// </summary>
+    private async Task ConnectionAsync(Source source, SegmentPlan plan, SafeFileHandle handle, WrittenRanges state, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(O.BufferBytes);
         try
@@ -258,12 +270,20 @@ public sealed class FileTransfer(
                     ct.ThrowIfCancellationRequested();
                     var (from, end) = plan.Remaining(segment);
                     var progressed = false;
+                    var remote = source.Remote;
+                    var url = remote.FinalUrl;
                     try
                     {
-                        var (response, _, _, _) = await http.SendAsync(url, from, end - 1, ct);
+                        var (response, _, _, _) = await http.SendAsync(url, from, end - 1, ct, remote.StrongETag);
                         using (response)
                         {
-                            if (response.StatusCode == HttpStatusCode.OK) throw new RangesIgnoredException();
+                            if (response.StatusCode == HttpStatusCode.OK)
+                            {
+                                // If-Range answers the whole file when it is no longer the version probed.
+                                if (remote.StrongETag is not null && response.Headers.ETag is { Tag: { } now } && now != remote.StrongETag)
+                                    throw new FileChangedException(url.Host);
+                                throw new RangesIgnoredException();
+                            }
                             if (response.Content.Headers.ContentRange is { From: { } f } && f != from)
                                 throw new DownloadHttpException($"{url.Host} sent bytes from {f}, not {from}", FailureKind.Retryable);
                             await using var body = await response.Content.ReadAsStreamAsync(ct);
@@ -289,10 +309,19 @@ public sealed class FileTransfer(
                             }
                         }
                     }
-                    catch (DownloadHttpException e) when (e.Kind == FailureKind.Retryable && !ct.IsCancellationRequested)
+                    catch (DownloadHttpException e) when (!ct.IsCancellationRequested
+                        && (e.Kind == FailureKind.Retryable || (e.Kind == FailureKind.Access && source.CanRenew(remote))))
                     {
                         failures = progressed ? 1 : failures + 1;
-                        if (failures >= O.MaxAttempts) throw new DownloadHttpException($"{e.Message} ({failures} attempts)", FailureKind.Fatal, inner: e);
+                        if (failures >= O.MaxAttempts)
+                            throw new DownloadHttpException($"{e.Message} ({failures} attempts)", e.Kind == FailureKind.Access ? FailureKind.Access : FailureKind.Fatal, inner: e);
+                        if (e.Kind == FailureKind.Access)
+                        {
+                            // The link's query carries its signature: only the host goes to the log.
+                            logger.LogInformation("{Host} refused the download link (expired?); asking {Origin} for a fresh one", url.Host, source.Origin.Host);
+                            await source.RenewAsync(remote, ct);
+                            continue;
+                        }
                         logger.LogDebug("Retrying bytes {From}-{End} of {Host} after: {Reason}", from, end, url.Host, e.Message);
                         await Task.Delay(Backoff(failures, e.RetryAfter), ct);
                     }
@@ -319,9 +348,11 @@ public sealed class FileTransfer(
                 state.Reset();
                 state.Cursor = new HashCursor(handle, state.PrefixEnd);
                 var offset = 0L;
+                // After a failure, the original URL again: a redirect's link may have expired.
+                var from = failures == 0 ? finalUrl : url;
                 try
                 {
-                    var (response, _, _, _) = await http.SendAsync(failures == 0 ? finalUrl : url, null, null, ct);
+                    var (response, _, _, _) = await http.SendAsync(from, null, null, ct);
                     using (response)
                     {
                         await using var body = await response.Content.ReadAsStreamAsync(ct);
@@ -337,7 +368,8 @@ public sealed class FileTransfer(
                     RandomAccess.SetLength(handle, offset);
                     return offset;
                 }
-                catch (DownloadHttpException e) when (e.Kind == FailureKind.Retryable && !ct.IsCancellationRequested)
+                catch (DownloadHttpException e) when (!ct.IsCancellationRequested
+                    && (e.Kind == FailureKind.Retryable || (e.Kind == FailureKind.Access && from != url)))
                 {
                     state.Cursor.Dispose();
                     failures = offset > 0 ? 1 : failures + 1;
@@ -446,6 +478,41 @@ public sealed class FileTransfer(
     private static string Gb(long bytes) => $"{bytes / 1073741824d:0.##} GB";
 
     private sealed class RangesIgnoredException : Exception;
+
+    /// <summary>The file on the server is no longer the version being downloaded; its bytes so far are worthless.</summary>
+    private sealed class FileChangedException(string host)
+        : DownloadHttpException($"the file on {host} changed during the download", FailureKind.Fatal);
+
+    /// <summary>
+    /// Where the connections fetch from: the probe's final URL. A redirect's link (a CDN's, signed for an hour or so)
+    /// that is refused mid-download is renewed by asking the original URL again, once for all connections, provided
+    /// the file there is still the same version.
+    /// </summary>
+    private sealed class Source(Uri origin, RemoteFile probed, Func<Uri, Task<RemoteFile>> probe)
+    {
+        private readonly SemaphoreSlim _renewing = new(1, 1);
+        public Uri Origin { get; } = origin;
+        public RemoteFile Remote { get; private set; } = probed;
+
+        /// <summary>Whether a refusal of <paramref name="remote"/>'s link may be an expired redirect (not the file's own answer).</summary>
+        public bool CanRenew(RemoteFile remote) => remote.FinalUrl != Origin;
+
+        public async Task RenewAsync(RemoteFile refused, CancellationToken ct)
+        {
+            await _renewing.WaitAsync(ct);
+            try
+            {
+                if (!ReferenceEquals(Remote, refused)) return; // another connection has renewed it
+                var fresh = await probe(Origin);
+                if (fresh.Validator != Remote.Validator || fresh.Size != Remote.Size) throw new FileChangedException(Origin.Host);
+                Remote = fresh;
+            }
+            finally
+            {
+                _renewing.Release();
+            }
+        }
+    }
 
     /// <summary>Stops the hash cursor however the transfer ends.</summary>
     private sealed class CursorGuard(WrittenRanges state) : IDisposable

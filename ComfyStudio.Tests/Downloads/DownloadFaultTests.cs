@@ -195,6 +195,30 @@ public sealed class DownloadFaultTests(DownloadFaultTests.Fixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_cdn_link_that_expires_mid_download_is_renewed_through_the_original_url_and_the_download_goes_on()
+    {
+        var file = Server.Add("signed.bin", Size, seed: 28);
+        file.SignedLinkUses = 3; // each link serves the probe and two ranges, then answers 403 as an expired one does
+        file.BytesPerSecond = 2_000_000;
+        AssertVerified(await DownloadAsync(file, "checkpoints/signed.safetensors"), file, "checkpoints/signed.safetensors");
+        var requests = Server.Requests.Where(r => r.File == file.Name).ToList();
+        Assert.Contains(requests, r => r.Host == "localhost" && r.Status == 403);
+        Assert.True(requests.Count(r => r.Host == "127.0.0.1" && r.Status == 302) >= 2, "the original URL was asked for a fresh link");
+    }
+
+    [Fact]
+    public async Task A_file_that_changes_on_the_server_mid_download_is_fetched_again_whole_and_never_mixed()
+    {
+        var file = Server.Add("changing.bin", Size, seed: 29);
+        file.ChangeAfterRangedAnswers = 3; // the probe and two ranges are of the first version; the rest of a new one
+        file.BytesPerSecond = 2_000_000;
+        // No SHA-256 is known, so only If-Range can tell the two versions' bytes apart.
+        var download = await DownloadAsync(file, "checkpoints/changing.safetensors", withSha: false);
+        AssertVerified(download, file, "checkpoints/changing.safetensors"); // the new version, every byte of it
+        Assert.Contains(Server.Requests, r => r.File == file.Name && r.IfRange == "\"v1\"" && r.Status == 200);
+    }
+
+    [Fact]
     public async Task The_civitai_key_goes_as_a_query_to_civitai_only_and_not_where_a_redirect_leads()
     {
         var file = Server.Add("civit.bin", Size, seed: 27);

@@ -8,7 +8,9 @@ namespace ComfyStudio.Tests.Fakes;
 /// <summary>
 /// A real HTTP server (Kestrel on loopback) serving generated model files with Range support and faults that a test
 /// switches on per file: dropped connections, 500s, 429 with Retry-After, stalls, ranges ignored, a redirect to
-/// another host name, 401 without the right token, wrong bytes, a throttle. It records what it was asked.
+/// another host name, links to that host signed for a few requests (then 403, like an expired CDN link), 401 without
+/// the right token, wrong bytes, a throttle, a new version mid-download (with <c>If-Range</c> honoured). It records
+/// what it was asked.
 /// </summary>
 public sealed class ModelFileServer : IAsyncDisposable
 {
@@ -26,7 +28,7 @@ public sealed class ModelFileServer : IAsyncDisposable
     /// <summary>Responses streaming now.</summary>
     public int OpenResponses => Volatile.Read(ref _open);
 
-    public sealed record Served(string File, string Host, string? Authorization, string? Range, int Status, long BytesSent, string Query = "");
+    public sealed record Served(string File, string Host, string? Authorization, string? Range, int Status, long BytesSent, string Query = "", string? IfRange = null);
 
     private ModelFileServer(WebApplication app) => _app = app;
 
@@ -62,6 +64,7 @@ public sealed class ModelFileServer : IAsyncDisposable
         var host = request.Host.Host;
         var auth = request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null;
         var rangeHeader = request.Headers.Range.ToString() is { Length: > 0 } r ? r : null;
+        var ifRange = request.Headers.IfRange.ToString() is { Length: > 0 } ir ? ir : null;
         long sent = 0;
         var opened = false;
         var status = 200;
@@ -84,6 +87,19 @@ public sealed class ModelFileServer : IAsyncDisposable
                 status = 302;
                 context.Response.StatusCode = 302;
                 context.Response.Headers.Location = $"http://{target}:{Port}/files/{name}";
+                return;
+            }
+            if (file.SignedLinkUses > 0 && host == "127.0.0.1")
+            {
+                status = 302;
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = $"{OtherHostUrl}/files/{name}?signature={file.Sign()}";
+                return;
+            }
+            if (file.SignedLinkUses > 0 && !file.TakeSignature(request.Query["signature"].ToString()))
+            {
+                status = 403; // an expired link: S3 and CloudFront answer 403
+                context.Response.StatusCode = 403;
                 return;
             }
             if (file.RedirectToOtherHost && host == "127.0.0.1")
@@ -120,13 +136,17 @@ public sealed class ModelFileServer : IAsyncDisposable
 
             long from = 0, to = file.Size - 1;
             var ranged = false;
+            var version = file.Current; // one answer serves one version from start to end
             if (!file.IgnoreRanges && rangeHeader is not null && RangeOf(rangeHeader, file.Size) is { } range
+                && (ifRange is null || ifRange == "\"" + version.ETag + "\"") // If-Range: the range only of the same version
                 && (file.RangedAnswers is null || Interlocked.Decrement(ref file.RangedAnswersLeft) >= 0))
             {
                 (from, to) = range;
                 ranged = true;
+                if (file.ChangeAfterRangedAnswers is { } n && Interlocked.Increment(ref file.RangedAnswersServed) == n)
+                    file.ChangeVersion(); // this answer is of the old version; every later one is of the new
             }
-            context.Response.Headers.ETag = "\"" + file.ETag + "\"";
+            context.Response.Headers.ETag = "\"" + version.ETag + "\"";
             if (!file.IgnoreRanges) context.Response.Headers.AcceptRanges = "bytes";
             if (file.LinkedSha256)
             {
@@ -152,7 +172,7 @@ public sealed class ModelFileServer : IAsyncDisposable
                     if (sent + n > stallAfter) n = (int)Math.Max(0, stallAfter - sent);
                     if (n > 0)
                     {
-                        file.Fill(buffer.AsSpan(0, n), at);
+                        file.Fill(version, buffer.AsSpan(0, n), at);
                         await context.Response.Body.WriteAsync(buffer.AsMemory(0, n), context.RequestAborted);
                         await context.Response.Body.FlushAsync(context.RequestAborted);
                         at += n;
@@ -180,7 +200,7 @@ public sealed class ModelFileServer : IAsyncDisposable
         finally
         {
             // Recorded before the response counts as closed: once OpenResponses is 0, Requests holds every one.
-            Requests.Enqueue(new Served(name, host, auth, rangeHeader, status, sent, request.QueryString.Value ?? ""));
+            Requests.Enqueue(new Served(name, host, auth, rangeHeader, status, sent, request.QueryString.Value ?? "", ifRange));
             if (opened) Interlocked.Decrement(ref _open);
         }
     }
@@ -202,17 +222,25 @@ public sealed class ModelFileServer : IAsyncDisposable
     {
         private static readonly ConcurrentDictionary<int, byte[]> Blocks = new();
         private const int BlockLength = 1_048_573; // prime: the pattern never lines up with chunk boundaries
-        private readonly byte[] _block = Blocks.GetOrAdd(seed, s =>
+        private volatile Version _version = new(BlockOf(seed), "v1");
+        private string? _sha;
+        private int _seed = seed;
+        private readonly ConcurrentDictionary<string, int> _signatures = new(StringComparer.Ordinal);
+        private int _signed;
+
+        private static byte[] BlockOf(int seed) => Blocks.GetOrAdd(seed, s =>
         {
             var b = new byte[BlockLength];
             new Random(s).NextBytes(b);
             return b;
         });
-        private string? _sha;
 
         public string Name { get; } = name;
         public long Size { get; } = size;
-        public string ETag { get; set; } = "v1";
+        /// <summary>The bytes and ETag served now.</summary>
+        public sealed record Version(byte[] Block, string ETag);
+        public Version Current => _version;
+        public string ETag { get => _version.ETag; set => _version = _version with { ETag = value }; }
         public string? RequiredToken { get; set; }
         public bool RedirectToOtherHost { get; set; }
         public bool LinkedSha256 { get; set; }
@@ -237,6 +265,31 @@ public sealed class ModelFileServer : IAsyncDisposable
         public long DropAfterBytes = 100_000;
         public int StallCount;
         public long StallAfterBytes = 100_000;
+        /// <summary>When set, requests to 127.0.0.1 are redirected to the other host with a signed link that serves
+        /// this many requests; after that the link answers 403, as an expired CDN link does.</summary>
+        public int SignedLinkUses;
+        /// <summary>When set, the file becomes a new version (other bytes, same size, another ETag) right after this
+        /// many ranged answers.</summary>
+        public int? ChangeAfterRangedAnswers;
+        public int RangedAnswersServed;
+
+        public string Sign()
+        {
+            var signature = $"s{Interlocked.Increment(ref _signed)}";
+            _signatures[signature] = SignedLinkUses;
+            return signature;
+        }
+
+        public bool TakeSignature(string signature) =>
+            _signatures.AddOrUpdate(signature, -1, (_, left) => left - 1) >= 0;
+
+        /// <summary>Publishes a new version of the file: other bytes of the same size, under a new ETag.</summary>
+        public void ChangeVersion()
+        {
+            var now = _version;
+            _version = new Version(BlockOf(++_seed + 1000), now.ETag + "-next");
+            _sha = null;
+        }
 
         public bool Take(ref int counter)
         {
@@ -249,9 +302,12 @@ public sealed class ModelFileServer : IAsyncDisposable
             return true;
         }
 
-        public void Fill(Span<byte> target, long offset)
+        public void Fill(Span<byte> target, long offset) => Fill(_version, target, offset);
+
+        public void Fill(Version version, Span<byte> target, long offset)
         {
-            for (var i = 0; i < target.Length; i++) target[i] = _block[(int)((offset + i) % BlockLength)];
+            var block = version.Block;
+            for (var i = 0; i < target.Length; i++) target[i] = block[(int)((offset + i) % BlockLength)];
             if (CorruptAt is { } c && c >= offset && c < offset + target.Length) target[(int)(c - offset)] ^= 0xFF;
         }
 
