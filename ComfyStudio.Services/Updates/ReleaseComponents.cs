@@ -113,4 +113,7 @@ public static class ReleaseComponents
 }
 
 /// <summary>An update that could not be carried out; the message says why (shown to the caller and logged).</summary>
-public sealed class UpdateFailedException(string message, Exception? inner = null) : Exception(message, inner);
+public class UpdateFailedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The staging clone could not give a release's files (an object missing or unreadable); it has been removed, so the next fetch clones afresh.</summary>
+public sealed class StagingCloneDamagedException(string message, Exception? inner = null) : UpdateFailedException(message, inner);

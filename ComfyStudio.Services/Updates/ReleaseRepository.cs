@@ -163,6 +163,14 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
             foreach (var (source, isDirectory, destination) in parts)
                 await ExtractLockedAsync(commitSha, source, isDirectory, destination, ct);
         }
+        catch (Exception e) when (e is LibGit2SharpException or StagingCloneDamagedException)
+        {
+            // The fetch read only version.json; a file of the release that the clone has lost (a full disk, a bad copy)
+            // shows only now. The clone goes, so the next fetch clones afresh instead of failing the same way for ever.
+            logger.LogWarning("The staging clone cannot give the release's files ({Reason}); removing it so that the next fetch clones again", e.Message);
+            FileSystemSwap.DeleteDirectory(ClonePath);
+            throw e as StagingCloneDamagedException ?? new StagingCloneDamagedException("The staging clone is damaged: " + e.Message, e);
+        }
         finally
         {
             _gate.Release();
@@ -173,7 +181,7 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
     {
         {
             using var repo = new Repository(ClonePath);
-            var commit = repo.Lookup<Commit>(commitSha) ?? throw new UpdateFailedException($"Commit {commitSha[..7]} is no longer in the staging clone");
+            var commit = repo.Lookup<Commit>(commitSha) ?? throw new StagingCloneDamagedException($"Commit {commitSha[..7]} is no longer in the staging clone");
             var entry = commit[source];
             if (entry is null)
                 throw new UpdateFailedException($"The release has no {source}{(isDirectory ? "/" : "")}");

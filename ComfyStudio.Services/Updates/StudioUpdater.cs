@@ -66,6 +66,20 @@ public sealed class StudioUpdater(
 
     private async Task<UpdateResult> UpdateAsync(string[] skipComponents, CancellationToken ct)
     {
+        try
+        {
+            return await UpdateOnceAsync(skipComponents, ct);
+        }
+        catch (StagingCloneDamagedException e)
+        {
+            // Everything was rolled back and the damaged clone removed: once more, from a fresh clone.
+            logger.LogWarning("{Reason}; fetching the release into a fresh clone and trying once more", e.Message);
+            return await UpdateOnceAsync(skipComponents, ct);
+        }
+    }
+
+    private async Task<UpdateResult> UpdateOnceAsync(string[] skipComponents, CancellationToken ct)
+    {
         var skip = ReleaseComponents.ValidateSkipList(skipComponents);
         Report("Fetching the release repository");
         var fetched = await repository.FetchAsync(ct);

@@ -394,6 +394,31 @@ public sealed class UpdateApiTests : IDisposable
     }
 
     [Fact]
+    public async Task An_update_that_finds_a_file_of_the_release_missing_from_the_staging_clone_clones_again_and_deploys()
+    {
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("frontend", "0.2.0")), ReleaseSource.AllComponents("r2"));
+        var host = Host();
+        var client = host.CreateKeyClient();
+        await client.GetFromJsonAsync<JsonElement>("/api/admin/system/remote-version");
+        // One file's object goes; the commit, its trees and version.json stay, so the next fetch finds nothing wrong.
+        string lost;
+        using (var repo = new LibGit2Sharp.Repository(host.Studio(".repo")))
+        {
+            var tip = (LibGit2Sharp.Commit)repo.Refs["refs/remotes/origin/main"]!.ResolveToDirectReference().Target;
+            lost = tip["frontend/hello.txt"].Target.Sha;
+        }
+        var objectFile = host.Studio(".repo", "objects", lost[..2], lost[2..]);
+        Assert.True(File.Exists(objectFile), "the test clone keeps loose objects");
+        File.Delete(objectFile);
+
+        var body = await (await UpdateAsync(client)).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Contains("frontend", body.GetProperty("updated").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("frontend r2", File.ReadAllText(host.Studio("frontend", "hello.txt")));
+        Assert.Contains(Log(host), m => m.StartsWith("The staging clone cannot give the release's files", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_deploy_that_fails_half_way_puts_every_component_back()
     {
         var host = Host();
