@@ -460,12 +460,18 @@ public sealed partial class DownloadEngine(
     public async Task<IReadOnlyList<DownloadView>> ListAsync(string? id = null, int limit = 200, CancellationToken ct = default, string? presetId = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var query = db.Downloads.AsNoTracking().Include(d => d.Items).ThenInclude(i => i.File).AsQueryable();
+        var query = WithFiles(db);
         if (id is not null) query = query.Where(d => d.Id == id);
         if (presetId is not null) query = query.Where(d => d.PresetId == presetId);
-        var rows = await query.OrderByDescending(d => d.CreatedAt).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
-        return rows.Select(View).OrderBy(v => v.IsActive ? 0 : 1).ThenByDescending(v => v.CreatedAt).ToList();
+        // Active first before the limit applies: a running download older than the newest page still shows.
+        var active = DownloadView.ActiveStates.ToList();
+        var rows = await query.OrderBy(d => active.Contains(d.Status) ? 0 : 1).ThenByDescending(d => d.CreatedAt)
+            .Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
+        return rows.Select(View).ToList();
     }
+
+    private static IQueryable<DownloadRecord> WithFiles(StudioDbContext db) =>
+        db.Downloads.AsNoTracking().Include(d => d.Items).ThenInclude(i => i.File);
 
     /// <summary>How many downloads there are, and how many of them are active (queued or downloading).</summary>
     public async Task<(int Active, int Total)> CountAsync(CancellationToken ct = default)
@@ -535,8 +541,11 @@ public sealed partial class DownloadEngine(
                 foreach (var run in _running.Values) run.Sample(now);
                 try
                 {
-                    foreach (var view in (await ListAsync(limit: 200, ct: ct)).Where(v => _running.ContainsKey(v.Id)))
-                        bus.Publish(new DownloadProgressed(view));
+                    // The running downloads only, however many others the history holds.
+                    var running = _running.Keys.ToList();
+                    await using var db = await dbFactory.CreateDbContextAsync(ct);
+                    foreach (var row in await WithFiles(db).Where(d => running.Contains(d.Id)).ToListAsync(ct))
+                        bus.Publish(new DownloadProgressed(View(row)));
                 }
                 catch (Exception e) when (e is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
                 {

@@ -3,12 +3,15 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using ComfyStudio.Services.Data;
 using ComfyStudio.Services.Downloads;
+using ComfyStudio.Services.Events;
 using Hangfire;
 using ComfyStudio.Services.Settings;
 using ComfyStudio.Tests.Fakes;
 using ComfyStudio.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyStudio.Tests.Downloads;
@@ -29,6 +32,38 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
 
     private static object Files(params (string Url, string Path, long Size, string? Sha)[] files) =>
         files.Select(f => new { url = f.Url, path = f.Path, size = f.Size, sha256 = f.Sha }).ToArray();
+
+    [Fact]
+    public async Task A_running_download_keeps_reporting_progress_however_many_newer_ones_the_history_holds()
+    {
+        var client = _host.CreateKeyClient();
+        var slow = _server.Add("history.bin", 2_000_000, seed: 41);
+        slow.BytesPerSecond = 20_000; // per connection: it runs for several seconds
+        var id = (await DownloadFactory.StartAsync(client, new { name = "older", files = Files((_server.UrlOf(slow.Name), "checkpoints/history.safetensors", slow.Size, null)) }))
+            .GetProperty("id").GetString()!;
+        await _host.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}")).GetProperty("downloaded_bytes").GetInt64() > 0,
+            what: "the download to make progress");
+
+        // A busy history: 250 finished downloads, all newer than the running one.
+        var now = DateTime.UtcNow;
+        await using (var db = await _host.Services.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
+        {
+            for (var i = 0; i < 250; i++)
+                db.Downloads.Add(new DownloadRecord { Id = $"dl_{i:x12}", Name = $"done {i}", Status = "completed", CreatedAt = now.AddSeconds(i + 1), FinishedAt = now.AddSeconds(i + 1) });
+            await db.SaveChangesAsync();
+        }
+
+        var ticked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = _host.Services.GetRequiredService<EventBus>().Subscribe<DownloadProgressed>(p =>
+        {
+            if (p.Download.Id == id) ticked.TrySetResult();
+            return Task.CompletedTask;
+        });
+        await ticked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // The list puts it first, whatever the limit.
+        var page = await client.GetFromJsonAsync<JsonElement>("/api/downloads?limit=10");
+        Assert.Equal(id, page.GetProperty("downloads")[0].GetProperty("id").GetString());
+    }
 
     [Fact]
     public async Task Pause_keeps_the_part_resume_finishes_it_and_cancel_removes_only_partial_files()
