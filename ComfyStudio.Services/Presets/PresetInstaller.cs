@@ -159,35 +159,33 @@ public sealed class PresetInstaller(
     }
 
     /// <summary>A request whose download could not be created leaves the install row as it found it.</summary>
-    private async Task RestoreRequestAsync(string presetId, PresetInstallRecord? previous)
+    private Task RestoreRequestAsync(string presetId, PresetInstallRecord? previous) => RecordsAsync(async () =>
     {
-        await _records.WaitAsync(CancellationToken.None);
-        try
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-            if (await db.PresetInstalls.FindAsync([presetId], CancellationToken.None) is not { } row) return;
-            if (previous is null) db.PresetInstalls.Remove(row);
-            else db.Entry(row).CurrentValues.SetValues(previous);
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
-        finally
-        {
-            _records.Release();
-        }
-    }
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        if (await db.PresetInstalls.FindAsync([presetId], CancellationToken.None) is not { } row) return 0;
+        if (previous is null) db.PresetInstalls.Remove(row);
+        else db.Entry(row).CurrentValues.SetValues(previous);
+        return await db.SaveChangesAsync(CancellationToken.None);
+    }, CancellationToken.None);
 
     /// <summary>Reads (or adds) the preset's install row, changes it and saves it, one writer at a time.</summary>
-    private async Task<PresetInstallRecord> WithRecordAsync(PresetDefinition preset, Action<PresetInstallRecord> change, CancellationToken ct)
+    private Task<PresetInstallRecord> WithRecordAsync(PresetDefinition preset, Action<PresetInstallRecord> change, CancellationToken ct) => RecordsAsync(async () =>
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.PresetInstalls.FindAsync([preset.Id], ct);
+        if (row is null) db.PresetInstalls.Add(row = new PresetInstallRecord { PresetId = preset.Id, RequestedVersion = preset.Version });
+        change(row);
+        await db.SaveChangesAsync(ct);
+        return row;
+    }, ct);
+
+    /// <summary>Runs a change to the install rows while no other one runs.</summary>
+    private async Task<T> RecordsAsync<T>(Func<Task<T>> change, CancellationToken ct)
     {
         await _records.WaitAsync(ct);
         try
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var row = await db.PresetInstalls.FindAsync([preset.Id], ct);
-            if (row is null) db.PresetInstalls.Add(row = new PresetInstallRecord { PresetId = preset.Id, RequestedVersion = preset.Version });
-            change(row);
-            await db.SaveChangesAsync(ct);
-            return row;
+            return await change();
         }
         finally
         {
@@ -292,16 +290,11 @@ public sealed class PresetInstaller(
             row.ErrorCode = null;
             row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         }
-        await _records.WaitAsync(ct);
-        try
+        await RecordsAsync(async () =>
         {
             db.PresetInstalls.RemoveRange(await db.PresetInstalls.Where(p => presetIds.Contains(p.PresetId)).ToListAsync(ct));
-            await db.SaveChangesAsync(ct);
-        }
-        finally
-        {
-            _records.Release();
-        }
+            return await db.SaveChangesAsync(ct);
+        }, ct);
     }
 
     /// <summary>Installed presets (by their install record) whose registry version is newer than the one installed.</summary>
