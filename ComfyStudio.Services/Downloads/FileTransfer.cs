@@ -279,9 +279,13 @@ public sealed class FileTransfer(
                         {
                             if (response.StatusCode == HttpStatusCode.OK)
                             {
-                                // If-Range answers the whole file when it is no longer the version probed.
+                                // If-Range answers the whole file under another ETag: the file changed, or the host's
+                                // servers disagree on ETags. The original URL tells which (a change ends the transfer).
                                 if (remote.StrongETag is not null && response.Headers.ETag is { Tag: { } now } && now != remote.StrongETag)
-                                    throw new FileChangedException(url.Host);
+                                {
+                                    await source.RenewAsync(remote, ct, trustETag: false);
+                                    continue;
+                                }
                                 throw new RangesIgnoredException();
                             }
                             if (response.Content.Headers.ContentRange is { From: { } f } && f != from)
@@ -497,15 +501,20 @@ public sealed class FileTransfer(
         /// <summary>Whether a refusal of <paramref name="remote"/>'s link may be an expired redirect (not the file's own answer).</summary>
         public bool CanRenew(RemoteFile remote) => remote.FinalUrl != Origin;
 
-        public async Task RenewAsync(RemoteFile refused, CancellationToken ct)
+        /// <summary>
+        /// Probes the original URL again for a fresh final URL; <see cref="FileChangedException"/> when the file there
+        /// is another version now. Without <paramref name="trustETag"/> the final URL's ETag goes unused from then on
+        /// (its servers gave the same file different ones).
+        /// </summary>
+        public async Task RenewAsync(RemoteFile stale, CancellationToken ct, bool trustETag = true)
         {
             await _renewing.WaitAsync(ct);
             try
             {
-                if (!ReferenceEquals(Remote, refused)) return; // another connection has renewed it
+                if (!ReferenceEquals(Remote, stale)) return; // another connection has renewed it
                 var fresh = await probe(Origin);
                 if (fresh.Validator != Remote.Validator || fresh.Size != Remote.Size) throw new FileChangedException(Origin.Host);
-                Remote = fresh;
+                Remote = trustETag && Remote.StrongETag is not null ? fresh : fresh with { StrongETag = null };
             }
             finally
             {

@@ -219,6 +219,19 @@ public sealed class DownloadFaultTests(DownloadFaultTests.Fixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_cdn_whose_servers_give_the_same_file_different_etags_is_not_taken_for_a_change()
+    {
+        var file = Server.Add("edges.bin", Size, seed: 30);
+        file.RedirectToOtherHost = true; // Hugging Face: the file's identity is its linked ETag, the CDN's ETags vary
+        file.LinkedSha256 = true;
+        file.ETagPerServer = true;
+        file.BytesPerSecond = 2_000_000;
+        AssertVerified(await DownloadAsync(file, "checkpoints/edges.safetensors", withSha: false), file, "checkpoints/edges.safetensors");
+        // A range did come back whole under the other server's ETag; the original URL showed the file unchanged.
+        Assert.Contains(Server.Requests, r => r.File == file.Name && r.IfRange is not null && r.Status == 200);
+    }
+
+    [Fact]
     public async Task The_civitai_key_goes_as_a_query_to_civitai_only_and_not_where_a_redirect_leads()
     {
         var file = Server.Add("civit.bin", Size, seed: 27);

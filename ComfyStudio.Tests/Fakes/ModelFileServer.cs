@@ -137,8 +137,10 @@ public sealed class ModelFileServer : IAsyncDisposable
             long from = 0, to = file.Size - 1;
             var ranged = false;
             var version = file.Current; // one answer serves one version from start to end
+            // A CDN whose servers tag the same bytes differently: each answer comes from one of two.
+            var etag = file.ETagPerServer ? $"{version.ETag}-server{Interlocked.Increment(ref file.ServedCount) % 2}" : version.ETag;
             if (!file.IgnoreRanges && rangeHeader is not null && RangeOf(rangeHeader, file.Size) is { } range
-                && (ifRange is null || ifRange == "\"" + version.ETag + "\"") // If-Range: the range only of the same version
+                && (ifRange is null || ifRange == "\"" + etag + "\"") // If-Range: the range only of the same version
                 && (file.RangedAnswers is null || Interlocked.Decrement(ref file.RangedAnswersLeft) >= 0))
             {
                 (from, to) = range;
@@ -146,7 +148,7 @@ public sealed class ModelFileServer : IAsyncDisposable
                 if (file.ChangeAfterRangedAnswers is { } n && Interlocked.Increment(ref file.RangedAnswersServed) == n)
                     file.ChangeVersion(); // this answer is of the old version; every later one is of the new
             }
-            context.Response.Headers.ETag = "\"" + version.ETag + "\"";
+            context.Response.Headers.ETag = "\"" + etag + "\"";
             if (!file.IgnoreRanges) context.Response.Headers.AcceptRanges = "bytes";
             if (file.LinkedSha256)
             {
@@ -271,6 +273,9 @@ public sealed class ModelFileServer : IAsyncDisposable
         /// <summary>When set, the file becomes a new version (other bytes, same size, another ETag) right after this
         /// many ranged answers.</summary>
         public int? ChangeAfterRangedAnswers;
+        /// <summary>Answers come from two servers that give the same bytes different (strong) ETags.</summary>
+        public bool ETagPerServer;
+        public int ServedCount;
         public int RangedAnswersServed;
 
         public string Sign()
