@@ -22,23 +22,21 @@ internal static class GitServerTimeouts
     private delegate int SetIntOption(int option, int value);
 
     private static readonly Lazy<SetIntOption?> Opts = new(Load);
-    private const int Unavailable = -1;
-    /// <summary>The limit in force (ms), or <see cref="Unavailable"/>.</summary>
     private static int _applied;
 
-    /// <summary>Makes libgit2 give up on a connect or a read that waits longer than <paramref name="limit"/> (a warning, once, when it cannot).</summary>
-    public static void Apply(TimeSpan limit, ILogger logger)
+    /// <summary>Makes libgit2 give up on a connect or a read that waits longer than <paramref name="limit"/>; false (and a warning) when the option cannot be set.</summary>
+    public static bool TryApply(TimeSpan limit, ILogger logger)
     {
         var ms = (int)Math.Clamp(limit.TotalMilliseconds, 1000, int.MaxValue);
-        if (Volatile.Read(ref _applied) is var applied && (applied == ms || applied == Unavailable)) return;
+        if (Volatile.Read(ref _applied) == ms) return true;
         var opts = Opts.Value;
         if (opts is null || opts(SetServerConnectTimeout, ms) != 0 || opts(SetServerTimeout, ms) != 0)
         {
-            Volatile.Write(ref _applied, Unavailable);
             logger.LogWarning("libgit2's server time limits cannot be set; a git server that never answers holds a fetch until its connection drops");
-            return;
+            return false;
         }
         Volatile.Write(ref _applied, ms);
+        return true;
     }
 
     private static SetIntOption? Load()

@@ -34,7 +34,7 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
         var limit = TimeSpan.FromSeconds(Math.Max(5, Studio.UpdateFetchTimeoutSeconds));
         // A fetch abandoned at the limit must also end soon after it, or it keeps the clone's lock from the next one:
         // libgit2 gives up on a silent server just after the limit (after, so that it is the limit that decides).
-        GitServerTimeouts.Apply(limit + TimeSpan.FromSeconds(2), logger);
+        GitServerTimeouts.TryApply(limit + TimeSpan.FromSeconds(2), logger);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(limit);
