@@ -32,9 +32,6 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
         var branch = string.IsNullOrWhiteSpace(Studio.RepoBranch) ? "main" : Studio.RepoBranch.Trim();
         if (!Reference.IsValidName("refs/heads/" + branch)) throw new UpdateFailedException($"REPO_BRANCH '{branch}' is not a valid branch name");
         var limit = TimeSpan.FromSeconds(Math.Max(5, Studio.UpdateFetchTimeoutSeconds));
-        // A fetch abandoned at the limit must also end soon after it, or it keeps the clone's lock from the next one:
-        // libgit2 gives up on a silent server just after the limit (after, so that it is the limit that decides).
-        GitServerTimeouts.TryApply(limit + TimeSpan.FromSeconds(2), logger);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(limit);
@@ -52,9 +49,8 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
         {
             throw new UpdateFailedException($"Fetching the release repository took longer than {limit.TotalSeconds:0} s");
         }
-        catch (LibGit2SharpException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        catch (UserCancelledException) when (!ct.IsCancellationRequested)
         {
-            // Cancelled by a progress callback, or libgit2's own server time limit: either way the limit has passed.
             throw new UpdateFailedException($"Fetching the release repository took longer than {limit.TotalSeconds:0} s");
         }
         catch (Exception e) when (e is not (UpdateFailedException or OperationCanceledException))
@@ -114,7 +110,7 @@ public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<R
             {
                 throw new UpdateFailedException($"The release repository has no branch '{branch}'", e);
             }
-            catch (LibGit2SharpException e) when (e is not UserCancelledException && !ct.IsCancellationRequested)
+            catch (LibGit2SharpException e) when (e is not UserCancelledException)
             {
                 throw new UpdateFailedException("Cannot clone the release repository: " + e.Message, e);
             }

@@ -182,22 +182,8 @@ public sealed class UpdateApiTests : IDisposable
             Assert.Equal("Cannot fetch remote version", body.GetProperty("detail").GetString());
             Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30)); // 5 s, and a grace for the fetch to notice
             lock (held) Assert.NotEmpty(held); // the fetch did connect (a network URL: a shallow clone); the limit ended it
-            Assert.True(Log(host).Contains("Cannot fetch remote version: Fetching the release repository took longer than 5 s"), string.Join("\n", Log(host).Where(m => m.Contains("fetch", StringComparison.OrdinalIgnoreCase))));
+            Assert.Contains(Log(host), m => m == "Cannot fetch remote version: Fetching the release repository took longer than 5 s");
             Assert.False(Directory.Exists(host.Studio(".repo")));
-
-            // The abandoned fetch lets go by itself (libgit2's server time limit), so it holds no lock from the next one.
-            Socket[] sockets;
-            lock (held) sockets = held.ToArray();
-            using var letGo = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            foreach (var socket in sockets)
-            {
-                var buffer = new byte[4096];
-                try
-                {
-                    while (await socket.ReceiveAsync(buffer, SocketFlags.None, letGo.Token) > 0) { }
-                }
-                catch (SocketException) { } // reset: closed as well
-            }
         }
         finally
         {
