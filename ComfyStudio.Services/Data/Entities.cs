@@ -121,6 +121,8 @@ public sealed class DownloadFileRecord
     public string? DoneRanges { get; set; }
     /// <summary>The verified file's SHA-256 (lowercase hex).</summary>
     public string? Sha256 { get; set; }
+    /// <summary>What proved the completed file right: <c>sha256</c> (a known hash matched), <c>size</c> (only its size was known) or <c>none</c>; null for files completed before this was recorded.</summary>
+    public string? Verification { get; set; }
     public string? Error { get; set; }
     public string? ErrorCode { get; set; }
     public DateTime UpdatedAt { get; set; }

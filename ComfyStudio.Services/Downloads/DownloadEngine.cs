@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Data;
 using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Formatting;
 using ComfyStudio.Services.Events;
 using ComfyStudio.Services.Settings;
 using Hangfire;
@@ -21,8 +22,8 @@ namespace ComfyStudio.Services.Downloads;
 /// cancels, and pushes live progress. After a restart every unfinished, unpaused download resumes by itself.
 /// </summary>
 public sealed partial class DownloadEngine(
-    IDbContextFactory<StudioDbContext> dbFactory, IOptions<StudioOptions> studio, IOptions<DownloadOptions> options,
-    StudioSettings settings, IFreeSpace freeSpace, IServiceProvider services, EventBus bus, TimeProvider clock,
+    IDbContextFactory<StudioDbContext> dbFactory, IOptions<DownloadOptions> options,
+    StudioSettings settings, DiskSpace diskSpace, ModelFolder folder, IServiceProvider services, EventBus bus, TimeProvider clock,
     IHostApplicationLifetime lifetime, ILogger<DownloadEngine> logger) : IHostedService
 {
     private const int MaxFiles = 1000;
@@ -34,7 +35,7 @@ public sealed partial class DownloadEngine(
     private IDisposable? _concurrencySubscription;
     private Task? _ticker;
 
-    private string ModelsDir => studio.Value.ModelsDir;
+    private string ModelsDir => folder.Root;
 
     /// <summary>Files being fetched right now (at most the gate's limit).</summary>
     public int ActiveTransfers => _gate.Inside;
@@ -103,13 +104,9 @@ public sealed partial class DownloadEngine(
                 record.Items.Add(new DownloadItemRecord { DownloadId = id, File = row, Position = position++ });
             }
             // Before anything starts: the files of known size must fit (the transfer checks again, with what it learns).
-            var needed = record.Items.Select(i => i.File).Where(f => f.Status != "completed")
-                .Sum(f => Math.Max(0, (f.ExpectedSize ?? 0) - f.DownloadedBytes));
-            var free = freeSpace.AvailableBytes(ModelsDir);
-            if (needed > 0 && free < needed + options.Value.DiskMarginBytes)
-                throw new StudioException(ErrorCodes.InsufficientStorage,
-                    $"Not enough disk space: {needed / 1073741824d:0.##} GB to download plus a {options.Value.DiskMarginBytes / 1073741824d:0.##} GB margin, {free / 1073741824d:0.##} GB free",
-                    new Dictionary<string, object?> { ["required_bytes"] = needed + options.Value.DiskMarginBytes, ["free_bytes"] = free });
+            var needed = DiskSpace.Sum(record.Items.Select(i => i.File).Where(f => f.Status != "completed")
+                .Select(f => Math.Max(0, (f.ExpectedSize ?? 0) - f.DownloadedBytes)));
+            diskSpace.EnsureRoom(needed, "the download");
             db.Downloads.Add(record);
             await db.SaveChangesAsync(ct);
         }
@@ -130,10 +127,11 @@ public sealed partial class DownloadEngine(
             if (f is null) throw StudioException.Validation($"files[{i}] is missing");
             if (!Uri.TryCreate(f.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || f.Url.Length > 4096)
                 throw StudioException.Validation($"files[{i}].url must be an http or https URL");
-            var path = ModelPaths.Normalize(f.Path, ModelsDir)
-                       ?? throw StudioException.Validation($"files[{i}].path must be a relative path inside the models folder (no '..', no absolute path, no link out of it)");
+            var (path, problem) = ModelPaths.Check(f.Path, ModelsDir);
+            if (path is null) throw StudioException.Validation($"files[{i}].path {problem}");
             if (!seen.Add(path)) throw StudioException.Validation($"files[{i}].path '{path}' is listed twice");
-            if (f.Size is <= 0) throw StudioException.Validation($"files[{i}].size must be a positive number of bytes");
+            if (f.Size is <= 0 or > DiskSpace.MaxFileBytes)
+                throw StudioException.Validation($"files[{i}].size must be a number of bytes from 1 to {DiskSpace.MaxFileBytes} ({ByteSize.Format(DiskSpace.MaxFileBytes)})");
             var sha = f.Sha256?.Trim().ToLowerInvariant();
             if (sha is not null && !Sha256Pattern().IsMatch(sha)) throw StudioException.Validation($"files[{i}].sha256 must be 64 hexadecimal digits");
             result.Add(new DownloadFileRequest(f.Url, path, f.Size, sha));
@@ -238,7 +236,8 @@ public sealed partial class DownloadEngine(
     }
 
     /// <summary>Whether the file is at its place with the given size.</summary>
-    private bool InPlace(string path, long size) => new FileInfo(Path.Combine(ModelsDir, path)) is { Exists: true } info && info.Length == size;
+    private bool InPlace(string path, long size) =>
+        folder.TryResolve(path) is { } full && new FileInfo(full) is { Exists: true } info && info.Length == size;
 
     private sealed record FileFailure(string? File, string Code, string Message);
 
@@ -302,7 +301,7 @@ public sealed partial class DownloadEngine(
             DownloadFileRecord file;
             await using (var db = await dbFactory.CreateDbContextAsync(shared.Stop.Token))
                 file = await db.DownloadFiles.AsNoTracking().FirstAsync(f => f.Id == shared.FileId, shared.Stop.Token);
-            await services.GetRequiredService<FileTransfer>().RunAsync(file, ModelsDir, shared.Progress, shared.Stop.Token);
+            await services.GetRequiredService<FileTransfer>().RunAsync(file, shared.Progress, shared.Stop.Token);
         }
         finally
         {
@@ -380,9 +379,10 @@ public sealed partial class DownloadEngine(
         if (record.Status == "cancelled") return true;
         if (record.Status == "completed")
             throw StudioException.Conflict($"Download {id} is completed; there is nothing to cancel (its files stay installed)");
-        await SetStatusAsync(id, "cancelled", null, ct);
-        await StopRunAsync(id);
-        var kept = 0;
+        // The partial files that go with it, resolved now and before anything changes: a folder that has become a link
+        // out of the models folder refuses the cancel (409), and nothing there is deleted.
+        List<(int Id, string Path)> removing;
+        int kept;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             var fileIds = await db.DownloadItems.Where(i => i.DownloadId == id).Select(i => i.FileId).ToListAsync(ct);
@@ -391,10 +391,28 @@ public sealed partial class DownloadEngine(
                 .Join(db.Downloads.Where(d => d.Status == "queued" || d.Status == "downloading" || d.Status == "paused"), i => i.DownloadId, d => d.Id, (i, _) => i.FileId)
                 .ToListAsync(ct);
             kept = await db.DownloadFiles.CountAsync(f => stillWanted.Contains(f.Id) && f.Status != "completed", ct);
-            foreach (var file in await db.DownloadFiles.Where(f => fileIds.Contains(f.Id) && !stillWanted.Contains(f.Id) && f.Status != "completed").ToListAsync(ct))
+            removing = (await db.DownloadFiles.Where(f => fileIds.Contains(f.Id) && !stillWanted.Contains(f.Id) && f.Status != "completed")
+                .Select(f => new { f.Id, f.Path }).ToListAsync(ct)).Select(f => (f.Id, f.Path)).ToList();
+        }
+        foreach (var (_, path) in removing) folder.Resolve(path, ".part");
+        await SetStatusAsync(id, "cancelled", null, ct);
+        await StopRunAsync(id);
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var ids = removing.Select(r => r.Id).ToList();
+            foreach (var file in await db.DownloadFiles.Where(f => ids.Contains(f.Id) && f.Status != "completed").ToListAsync(ct))
             {
-                var part = Path.Combine(ModelsDir, file.Path.Replace('/', Path.DirectorySeparatorChar)) + ".part";
-                if (File.Exists(part)) File.Delete(part);
+                try
+                {
+                    folder.Delete(file.Path, ".part");
+                }
+                catch (UnsafePathException e)
+                {
+                    // Swapped for a link in the moment since the check: left alone, and said.
+                    logger.LogWarning("Cancel of {Id}: {Reason}", id, e.Message);
+                    kept++;
+                    continue;
+                }
                 file.Status = "pending";
                 file.DoneRanges = null;
                 file.DownloadedBytes = 0;
@@ -513,8 +531,10 @@ public sealed partial class DownloadEngine(
             var done = live?.Done ?? (f.Status == "completed" ? total ?? f.DownloadedBytes : f.DownloadedBytes);
             var state = live?.State ?? f.Status;
             if (state == "queued") state = "pending";
-            return new DownloadFileView(f.Path, f.Url, state, done, total, total is > 0 ? Math.Round(100d * done / total.Value, 1) : state == "completed" ? 100 : 0,
-                f.Error, f.ErrorCode, f.Sha256);
+            // Rows completed before the kind was recorded: a given hash was checked, else only the size.
+            var verified = state != "completed" ? null : f.Verification ?? (f.ExpectedSha256 is not null ? Verification.Sha256 : Verification.Size);
+            return new DownloadFileView(f.Path, UrlMask.Mask(f.Url), state, done, total, total is > 0 ? Math.Round(100d * done / total.Value, 1) : state == "completed" ? 100 : 0,
+                f.Error, f.ErrorCode, f.Sha256, verified);
         }).ToList();
         var totalBytes = files.Sum(f => f.TotalBytes ?? 0);
         var doneBytes = files.Sum(f => Math.Min(f.DownloadedBytes, f.TotalBytes ?? long.MaxValue));

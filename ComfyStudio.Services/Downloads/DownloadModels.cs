@@ -9,8 +9,24 @@ public sealed record DownloadFileRequest(string Url, string Path, long? Size = n
 /// <summary>Files asked for together (a preset install, or files by URL).</summary>
 public sealed record DownloadRequest(string Name, IReadOnlyList<DownloadFileRequest> Files, string? PresetId = null, int Priority = 0);
 
+/// <summary>
+/// A file of a download as the API and pages show it. <paramref name="Url"/> is masked (<see cref="UrlMask"/>);
+/// <paramref name="Verified"/> says what proved a completed file right (<see cref="Verification"/>), null until then.
+/// </summary>
 public sealed record DownloadFileView(
-    string Path, string Url, string Status, long DownloadedBytes, long? TotalBytes, double Progress, string? Error, string? ErrorCode, string? Sha256);
+    string Path, string Url, string Status, long DownloadedBytes, long? TotalBytes, double Progress, string? Error, string? ErrorCode, string? Sha256,
+    string? Verified = null);
+
+/// <summary>What proved a downloaded file right.</summary>
+public static class Verification
+{
+    /// <summary>A SHA-256 known before the download (given, from the registry or the host) matched.</summary>
+    public const string Sha256 = "sha256";
+    /// <summary>No hash was known: the file has the size the request or the server gave, nothing more is proven.</summary>
+    public const string Size = "size";
+    /// <summary>Neither a hash nor a size was known (a stream without a length).</summary>
+    public const string None = "none";
+}
 
 /// <summary>A download as the API and pages show it: stored state with the live progress laid over it.</summary>
 public sealed record DownloadView(

@@ -12,6 +12,8 @@ public static class DownloadsExtensions
         builder.Services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.Section);
         builder.Services.AddSingleton<ModelHosts>();
         builder.Services.AddSingleton<IFreeSpace, VolumeFreeSpace>();
+        builder.Services.AddSingleton<ModelFolder>();
+        builder.Services.AddSingleton<DiskSpace>();
         builder.Services.AddHttpClient<DownloadHttp>(DownloadHttp.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using ComfyStudio.Services.Data;
 using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Formatting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,30 +25,37 @@ public sealed class DownloadFailedException(string code, string message, Excepti
 /// SHA-256 follows the written prefix; only a file of the exact size and expected hash is renamed into place.
 /// </summary>
 public sealed class FileTransfer(
-    DownloadHttp http, ModelHosts hosts, IFreeSpace freeSpace, IOptions<DownloadOptions> options,
+    DownloadHttp http, ModelHosts hosts, DiskSpace diskSpace, ModelFolder folder, IOptions<DownloadOptions> options,
     IDbContextFactory<StudioDbContext> dbFactory, TimeProvider clock, ILogger<FileTransfer> logger)
 {
     private DownloadOptions O => options.Value;
 
     /// <summary>Runs the transfer; <see cref="OperationCanceledException"/> when paused, <see cref="DownloadFailedException"/> when it failed.</summary>
-    public async Task RunAsync(DownloadFileRecord file, string modelsDir, FileProgress progress, CancellationToken ct)
+    /// <remarks>
+    /// The file's place is resolved through <see cref="ModelFolder"/> when the transfer starts and again before every
+    /// rename and delete: a folder on its way swapped for a link out of the models folder fails the file with the
+    /// reason, and nothing outside the models folder is written or deleted.
+    /// </remarks>
+    public async Task RunAsync(DownloadFileRecord file, FileProgress progress, CancellationToken ct)
     {
-        var target = Path.Combine(modelsDir, file.Path.Replace('/', Path.DirectorySeparatorChar));
-        var part = target + ".part";
         progress.State = "downloading";
         await UpdateAsync(file.Id, f => { f.Status = "downloading"; f.Error = null; f.ErrorCode = null; }, ct);
         try
         {
             try
             {
-                await TransferAsync(file, target, part, progress, ct);
+                await TransferAsync(file, progress, ct);
             }
             catch (FileChangedException e)
             {
                 // Nothing of the old version can be kept: the next probe sees the new one and starts from zero.
                 logger.LogInformation("{Path}: {Reason}; starting it again", file.Path, e.Message);
-                await TransferAsync(file, target, part, progress, ct);
+                await TransferAsync(file, progress, ct);
             }
+        }
+        catch (UnsafePathException e)
+        {
+            throw await FailAsync(file, progress, ErrorCodes.DownloadFailed, e.Message, e);
         }
         catch (DownloadHttpException e)
         {
@@ -59,11 +67,11 @@ public sealed class FileTransfer(
         }
         catch (IOException e) when (IsDiskFull(e))
         {
-            throw await FailAsync(file, progress, ErrorCodes.InsufficientStorage, $"the disk is full ({Path.GetDirectoryName(target)}); the part downloaded so far is kept for a resume", e);
+            throw await FailAsync(file, progress, ErrorCodes.InsufficientStorage, $"the disk of the models folder is full while writing {file.Path}; the part downloaded so far is kept for a resume", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw await FailAsync(file, progress, ErrorCodes.DownloadFailed, "cannot write the file: " + e.Message, e);
+            throw await FailAsync(file, progress, ErrorCodes.DownloadFailed, "cannot write the file: " + folder.Relative(e.Message), e);
         }
     }
 
@@ -83,8 +91,10 @@ public sealed class FileTransfer(
         return e as DownloadFailedException ?? new DownloadFailedException(code, message, e);
     }
 
-    private async Task TransferAsync(DownloadFileRecord file, string target, string part, FileProgress progress, CancellationToken ct)
+    private async Task TransferAsync(DownloadFileRecord file, FileProgress progress, CancellationToken ct)
     {
+        var target = folder.Resolve(file.Path);
+        var part = folder.Resolve(file.Path, ".part");
         var url = hosts.Normalize(new Uri(file.Url));
         var remote = await RetryAsync(() => http.ProbeAsync(url, ct), ct);
         if (file.ExpectedSize is { } expected && remote.Size is { } size && expected != size)
@@ -102,7 +112,7 @@ public sealed class FileTransfer(
             if (existing == expectedSha || (expectedSha is null && !file.Refetch))
             {
                 progress.Set(t);
-                await CompleteAsync(file.Id, t, existing, progress);
+                await CompleteAsync(file.Id, t, existing, Verified(expectedSha, t), progress);
                 return;
             }
             progress.State = "downloading";
@@ -113,7 +123,7 @@ public sealed class FileTransfer(
         var done = ranged ? Resumable(file, remote, total!.Value, part) : null;
         if (done is null)
         {
-            if (File.Exists(part)) File.Delete(part); // not ours to trust: another version, or no record of what it holds
+            folder.Delete(file.Path, ".part"); // not ours to trust: another version, or no record of what it holds
             done = new ByteRanges();
             await UpdateAsync(file.Id, f => { f.Validator = remote.Validator; f.TotalBytes = total; f.DoneRanges = ""; f.DownloadedBytes = 0; }, ct);
         }
@@ -124,10 +134,9 @@ public sealed class FileTransfer(
         progress.Set(done.Covered);
 
         var needed = (total ?? 0) - done.Covered;
-        var free = freeSpace.AvailableBytes(Path.GetDirectoryName(target)!);
-        if (free < needed + O.DiskMarginBytes)
+        if (!diskSpace.Fits(needed, Path.GetDirectoryName(target)!, out var free))
             throw new DownloadFailedException(ErrorCodes.InsufficientStorage,
-                $"not enough disk space for {file.Path}: {Gb(needed)} still to download plus a {Gb(O.DiskMarginBytes)} margin, {Gb(free)} free");
+                $"not enough disk space for {file.Path}: {ByteSize.Format(needed)} still to download plus a {ByteSize.Format(diskSpace.MarginBytes)} margin, {ByteSize.Format(free)} free");
 
         string sha;
         // A new .part reserves its whole size on the volume (fallocate): a disk that cannot hold the file says so now,
@@ -155,14 +164,17 @@ public sealed class FileTransfer(
             await UpdateAsync(file.Id, f => f.Status = "verifying", CancellationToken.None);
             sha = await state.Cursor!.FinishAsync(length, ct);
             if (RandomAccess.GetLength(handle) != length || (total is { } known && known != length))
-                throw await RejectAsync(file.Id, part, progress, $"the download is {length:N0} bytes, {total:N0} were expected");
+                throw await RejectAsync(file, progress, $"the download is {length:N0} bytes, {total:N0} were expected");
             if (expectedSha is not null && sha != expectedSha)
-                throw await RejectAsync(file.Id, part, progress, $"SHA-256 mismatch: expected {expectedSha}, got {sha}");
+                throw await RejectAsync(file, progress, $"SHA-256 mismatch: expected {expectedSha}, got {sha}");
             RandomAccess.FlushToDisk(handle);
             total = length;
         }
+        // Resolved again: the folder may have been swapped for a link while the bytes arrived.
+        if (folder.Resolve(file.Path, ".part") != part || folder.Resolve(file.Path) != target)
+            throw new UnsafePathException(file.Path);
         File.Move(part, target, overwrite: true);
-        await CompleteAsync(file.Id, total!.Value, sha, progress);
+        await CompleteAsync(file.Id, total!.Value, sha, Verified(expectedSha, file.ExpectedSize ?? remote.Size), progress);
         logger.LogInformation("Downloaded and verified {Path} ({Bytes:N0} bytes, sha256 {Sha})", file.Path, total, sha);
     }
 
@@ -179,7 +191,7 @@ public sealed class FileTransfer(
         catch (IOException e) when (total > 0 && (IsDiskFull(e) || e.Message.Contains("allocation size", StringComparison.OrdinalIgnoreCase)))
         {
             // .NET has removed the file it could not allocate.
-            throw new DownloadFailedException(ErrorCodes.InsufficientStorage, $"not enough disk space for {path}: the volume cannot hold its {Gb(total.Value)}", e);
+            throw new DownloadFailedException(ErrorCodes.InsufficientStorage, $"not enough disk space for {path}: the volume cannot hold its {ByteSize.Format(total.Value)}", e);
         }
     }
 
@@ -191,20 +203,24 @@ public sealed class FileTransfer(
         return ByteRanges.Parse(file.DoneRanges, total);
     }
 
-    private async Task<DownloadFailedException> RejectAsync(int fileId, string part, FileProgress progress, string reason)
+    private async Task<DownloadFailedException> RejectAsync(DownloadFileRecord file, FileProgress progress, string reason)
     {
-        File.Delete(part);
+        folder.Delete(file.Path, ".part");
         progress.Set(0);
-        await UpdateAsync(fileId, f => { f.DoneRanges = ""; f.DownloadedBytes = 0; f.Validator = null; }, CancellationToken.None);
+        await UpdateAsync(file.Id, f => { f.DoneRanges = ""; f.DownloadedBytes = 0; f.Validator = null; }, CancellationToken.None);
         return new DownloadFailedException(ErrorCodes.DownloadFailed, reason + "; the downloaded data was discarded");
     }
 
-    private async Task CompleteAsync(int fileId, long size, string sha, FileProgress progress)
+    /// <summary>What proved the file right: its known SHA-256, else a size known before the download, else nothing.</summary>
+    private static string Verified(string? expectedSha, long? knownSize) =>
+        expectedSha is not null ? Verification.Sha256 : knownSize is not null ? Verification.Size : Verification.None;
+
+    private async Task CompleteAsync(int fileId, long size, string sha, string verified, FileProgress progress)
     {
         progress.State = "completed";
         await UpdateAsync(fileId, f =>
         {
-            f.Status = "completed"; f.TotalBytes = size; f.DownloadedBytes = size; f.Sha256 = sha; f.DoneRanges = null;
+            f.Status = "completed"; f.TotalBytes = size; f.DownloadedBytes = size; f.Sha256 = sha; f.DoneRanges = null; f.Verification = verified;
             f.Error = null; f.ErrorCode = null; f.CompletedAt = clock.GetUtcNow().UtcDateTime; f.Refetch = false;
         }, CancellationToken.None);
     }
@@ -479,7 +495,6 @@ public sealed class FileTransfer(
 
     private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 112 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
 
-    private static string Gb(long bytes) => $"{bytes / 1073741824d:0.##} GB";
 
     private sealed class RangesIgnoredException : Exception;
 

@@ -47,7 +47,7 @@ public sealed record PresetUpdate(PresetDefinition Preset, string LocalVersion, 
 /// </summary>
 public sealed class PresetInstaller(
     PresetStates states, PresetCatalogStore store, DownloadEngine engine, IDbContextFactory<StudioDbContext> dbFactory,
-    IFreeSpace freeSpace, IOptions<DownloadOptions> downloadOptions, IOptions<StudioOptions> studio, EventBus bus,
+    DiskSpace diskSpace, ModelFolder folder, EventBus bus,
     TimeProvider clock, ILogger<PresetInstaller> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -55,7 +55,6 @@ public sealed class PresetInstaller(
     // place verifies in milliseconds): one writer at a time, or both insert the row.
     private readonly SemaphoreSlim _records = new(1, 1);
 
-    private string ModelsDir => studio.Value.ModelsDir;
 
     /// <summary>Spec B's priorities: low, normal (the default) or high.</summary>
     public static int PriorityOf(string? priority) => priority?.Trim().ToLowerInvariant() switch
@@ -93,9 +92,9 @@ public sealed class PresetInstaller(
                 throw StudioException.Validation($"Preset '{preset.Id}' cannot be installed: {unusable.File.Path} leads out of the models folder");
 
             var files = status.Files.Where(f => !f.File.Optional && (force || !f.IsInstalled)).ToList();
-            var toFetch = files.Sum(f => f.IsInstalled || f.State == FileStates.Unverified
+            var toFetch = DiskSpace.Sum(files.Select(f => f.IsInstalled || f.State == FileStates.Unverified
                 ? force && f.File.Sha256 is null ? f.File.SizeBytes ?? 0 : 0      // a forced file without a hash is fetched again
-                : Math.Max(0, (f.File.SizeBytes ?? 0) - f.DownloadedBytes));
+                : Math.Max(0, (f.File.SizeBytes ?? 0) - f.DownloadedBytes)));
             EnsureSpace(preset, toFetch);
 
             var request = new DownloadRequest(preset.Name,
@@ -126,16 +125,11 @@ public sealed class PresetInstaller(
 
     private void EnsureSpace(PresetDefinition preset, long needed)
     {
-        var margin = downloadOptions.Value.DiskMarginBytes;
-        var free = freeSpace.AvailableBytes(ModelsDir);
-        if (needed <= 0 || free >= needed + margin) return;
-        throw new StudioException(ErrorCodes.InsufficientStorage,
-            $"Not enough disk space for preset '{preset.Id}': about {Gb(needed)} GB to download plus a {Gb(margin)} GB margin, {Gb(free)} GB free",
-            new Dictionary<string, object?>
-            {
-                ["preset_id"] = preset.Id, ["required_bytes"] = needed + margin, ["free_bytes"] = free,
-                ["required_gb"] = Gb(needed + margin), ["free_gb"] = Gb(free),
-            });
+        if (diskSpace.Fits(needed, null, out var free)) return;
+        diskSpace.EnsureRoom(needed, $"preset '{preset.Id}'", new Dictionary<string, object?>
+        {
+            ["preset_id"] = preset.Id, ["required_gb"] = Gb(needed + diskSpace.MarginBytes), ["free_gb"] = Gb(free),
+        });
     }
 
     private async Task<long?> EstimateAsync(long bytes, CancellationToken ct) =>
@@ -235,7 +229,7 @@ public sealed class PresetInstaller(
                     if (d.IsActive || d.Status == "paused")
                     {
                         try { await engine.CancelAsync(d.Id, ct); }
-                        catch (StudioException e) when (e.Code == ErrorCodes.Conflict) { } // it completed meanwhile: its files are judged below
+                        catch (StudioException e) when (e.Code == ErrorCodes.Conflict && e is not UnsafePathException) { } // it completed meanwhile: its files are judged below
                     }
 
             all = await states.ReadAllAsync(ct);
@@ -247,18 +241,22 @@ public sealed class PresetInstaller(
             var kept = targets.Where(keep.Contains).ToList();
             var removed = new List<string>();
             long freed = 0;
-            foreach (var path in targets.Where(p => !keep.Contains(p)))
+            // Every path resolved as it is now, before anything is deleted: a folder swapped for a link out of the models
+            // folder refuses the uninstall (409), it is not followed, and nothing is half-removed.
+            var deleting = targets.Where(p => !keep.Contains(p)).ToList();
+            foreach (var path in deleting)
             {
-                var full = Path.Combine(ModelsDir, path.Replace('/', Path.DirectorySeparatorChar));
-                var info = new FileInfo(full);
-                if (info.Exists)
+                folder.Resolve(path);
+                folder.Resolve(path, ".part");
+            }
+            foreach (var path in deleting)
+            {
+                if (File.Exists(folder.Resolve(path)))
                 {
-                    var size = info.Length;
-                    info.Delete();
-                    freed += size;
+                    freed += folder.Delete(path);
                     removed.Add(path);
                 }
-                if (File.Exists(full + ".part")) File.Delete(full + ".part");
+                folder.Delete(path, ".part");
             }
             await ForgetAsync(targets.Where(p => !keep.Contains(p)).ToList(), removing, ct);
             var result = new PresetUninstalled(preset.Id, removing.Order(StringComparer.Ordinal).ToList(), removed.Count, freed, kept);

@@ -64,9 +64,9 @@ public sealed record PresetStatus(
 /// because a path exists. Files placed by hand show as unverified until an install checks them.
 /// </summary>
 public sealed class PresetStates(
-    PresetCatalogStore store, IDbContextFactory<StudioDbContext> dbFactory, DownloadEngine engine, IOptions<StudioOptions> studio)
+    PresetCatalogStore store, IDbContextFactory<StudioDbContext> dbFactory, DownloadEngine engine, ModelFolder folder)
 {
-    private string ModelsDir => studio.Value.ModelsDir;
+    private string ModelsDir => folder.Root;
 
     /// <summary>The preset by either id style (<c>flux-schnell-basic</c>, <c>FLUX_SCHNELL_BASIC</c>), or PRESET_NOT_FOUND.</summary>
     public PresetDefinition Find(string id)
@@ -103,8 +103,9 @@ public sealed class PresetStates(
         long? OnDisk(string path)
         {
             if (disk.TryGetValue(path, out var known)) return known;
-            var info = new FileInfo(Path.Combine(ModelsDir, path.Replace('/', Path.DirectorySeparatorChar)));
-            return disk[path] = info.Exists ? info.Length : null;
+            // A file whose folder now leads out of the models folder is not there for the studio.
+            var info = folder.TryResolve(path) is { } full ? new FileInfo(full) : null;
+            return disk[path] = info is { Exists: true } ? info.Length : null;
         }
 
         var result = new Dictionary<string, PresetStatus>(StringComparer.Ordinal);

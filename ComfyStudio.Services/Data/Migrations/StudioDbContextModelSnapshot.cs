@@ -133,6 +133,10 @@ namespace ComfyStudio.Services.Data.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("validator");
 
+                    b.Property<string>("Verification")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("verification");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Path")

@@ -82,6 +82,7 @@ public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
             ["downloaded_bytes"] = file.DownloadedBytes, ["total_bytes"] = file.TotalBytes,
             ["error"] = file.Error, ["error_code"] = ErrorCodes.ForClients(file.ErrorCode),
             ["access_denied"] = file.ErrorCode == ErrorCodes.AccessDenied, ["sha256"] = file.Sha256,
+            ["verified"] = file.Verified,
         })]),
     };
 
