@@ -17,6 +17,9 @@ namespace ComfyStudio.Services.Auth;
 /// <param name="Fingerprint">First 16 hex characters of the key's SHA-256; ties a login session to the key.</param>
 public sealed record ApiKeyIdentity(string Name, string Fingerprint, bool IsPrimary);
 
+/// <summary>How the primary key was loaded: the key generated just now (to be shown once), and why a configured key was not used.</summary>
+public sealed record PrimaryKeyLoad(string? Generated, string? Unusable);
+
 /// <summary>A named key as listed (never the key itself).</summary>
 public sealed record ApiKeyInfo(string Name, string Prefix, DateTime CreatedAt, DateTime? LastUsedAt);
 
@@ -51,38 +54,70 @@ public sealed partial class ApiKeyStore(
     public string PrimaryKey => _primary ?? throw new InvalidOperationException("API keys are not loaded yet");
 
     /// <summary>
-    /// Loads the primary key, generating and storing one when none is configured.
-    /// Returns the key when it was generated just now (so the caller can show it once), else null.
+    /// Loads the primary key, generating and storing one when none is configured. A key that breaks
+    /// <see cref="ApiKeyRule"/> never becomes the primary key (no key could ever match it, and the owner would be
+    /// locked out for good): a saved one is removed, and <c>API_KEY</c> from the environment or a newly generated key
+    /// takes over, loudly (a key generated then is new, so the owner learns it from the console).
     /// </summary>
-    public async Task<string?> LoadAsync(CancellationToken ct = default)
+    public async Task<PrimaryKeyLoad> LoadAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var saved = await db.Settings.AsNoTracking().Where(s => s.Key == SavedPrimaryKeySetting || s.Key == GeneratedPrimaryKeySetting)
-            .ToDictionaryAsync(s => s.Key, s => s.Value, ct);
+        var saved = await db.Settings.Where(s => s.Key == SavedPrimaryKeySetting || s.Key == GeneratedPrimaryKeySetting)
+            .ToDictionaryAsync(s => s.Key, ct);
+        string? unusable = null;
+        var fromSettings = saved.GetValueOrDefault(SavedPrimaryKeySetting)?.Value;
+        if (fromSettings is { Length: > 0 } && ApiKeyRule.Problem(fromSettings) is { } savedProblem)
+        {
+            unusable = $"the API key saved from Settings {savedProblem}";
+            db.Settings.Remove(saved[SavedPrimaryKeySetting]);
+            await db.SaveChangesAsync(ct);
+            fromSettings = null;
+        }
+        var fromEnv = options.Value.ApiKey;
+        if (fromEnv is { Length: > 0 } && ApiKeyRule.Problem(fromEnv) is { } envProblem)
+        {
+            unusable = (unusable is null ? "" : unusable + ", and ") + $"API_KEY in the environment {envProblem}";
+            fromEnv = null;
+        }
         string? generatedNow = null;
-        if (saved.GetValueOrDefault(SavedPrimaryKeySetting) is { Length: > 0 } fromSettings)
+        if (fromSettings is { Length: > 0 })
             SetPrimary(fromSettings, "settings");
-        else if (options.Value.ApiKey is { Length: > 0 } fromEnv)
+        else if (fromEnv is { Length: > 0 })
             SetPrimary(fromEnv, "environment");
-        else if (saved.GetValueOrDefault(GeneratedPrimaryKeySetting) is { Length: > 0 } generated)
+        else if (unusable is null && saved.GetValueOrDefault(GeneratedPrimaryKeySetting)?.Value is { Length: > 0 } generated && ApiKeyRule.IsValid(generated))
             SetPrimary(generated, "generated");
         else
-        {
-            generatedNow = NewKey();
-            db.Settings.Add(new SettingRecord { Key = GeneratedPrimaryKeySetting, Value = generatedNow, UpdatedAt = clock.GetUtcNow().UtcDateTime });
-            await db.SaveChangesAsync(ct);
-            SetPrimary(generatedNow, "generated");
-        }
+            generatedNow = await StoreGeneratedAsync(db, ct);
+        if (unusable is not null)
+            logger.LogError("{Unusable} (an API key is {Rule}): it is not used; {Next} is the API key now", unusable, ApiKeyRule.Description,
+                PrimarySource == "environment" ? "API_KEY from the environment" : "a newly generated key (printed on the console)");
         if (PrimarySource != "generated" && _primary!.Length < 12)
             logger.LogWarning("The API key is shorter than 12 characters; anyone who can reach this port can guess it");
-        return generatedNow;
+        return new PrimaryKeyLoad(generatedNow, unusable);
     }
 
-    /// <summary>Replaces the primary key (saved from Settings): the new key works at once, the old one stops.</summary>
+    /// <summary>A new generated primary key, stored (in place of an earlier generated one) and in effect.</summary>
+    private async Task<string> StoreGeneratedAsync(StudioDbContext db, CancellationToken ct)
+    {
+        var key = NewKey();
+        var row = await db.Settings.FindAsync([GeneratedPrimaryKeySetting], ct);
+        if (row is null) db.Settings.Add(row = new SettingRecord { Key = GeneratedPrimaryKeySetting });
+        row.Value = key;
+        row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        SetPrimary(key, "generated");
+        return key;
+    }
+
+    /// <summary>
+    /// Replaces the primary key (from Settings or the <c>set-key</c> command): the new key works at once, the old one
+    /// stops. A key that breaks <see cref="ApiKeyRule"/> is refused with 400 and changes nothing.
+    /// </summary>
     public async Task SetPrimaryKeyAsync(string key, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(key) || key.Length < 8 || key.Any(char.IsWhiteSpace))
-            throw StudioException.Validation("API_KEY must be at least 8 characters with no spaces");
+        if (ApiKeyRule.Problem(key) is { } problem)
+            throw StudioException.Validation($"API_KEY {problem} ({ApiKeyRule.Description})",
+                new Dictionary<string, object?> { ["key"] = "API_KEY", ["min_length"] = ApiKeyRule.MinLength, ["max_length"] = ApiKeyRule.MaxLength });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.Settings.FindAsync([SavedPrimaryKeySetting], ct);
         if (row is null) db.Settings.Add(row = new SettingRecord { Key = SavedPrimaryKeySetting });
@@ -103,7 +138,7 @@ public sealed partial class ApiKeyStore(
     /// <summary>Checks a presented key; null when it is not valid.</summary>
     public async Task<ApiKeyIdentity?> ValidateAsync(string? presented, CancellationToken ct = default)
     {
-        if (string.IsNullOrEmpty(presented) || presented.Length > 512) return null;
+        if (presented is null || !ApiKeyRule.IsValid(presented)) return null;
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
         if (_primaryHash is { } primary && CryptographicOperations.FixedTimeEquals(hash, primary))
             return new ApiKeyIdentity(PrimaryName, Fingerprint(hash), true);
@@ -173,7 +208,7 @@ public sealed partial class ApiKeyStore(
     public static void ValidateName(string? name)
     {
         if (string.IsNullOrWhiteSpace(name) || !KeyName().IsMatch(name))
-            throw StudioException.Validation("name must be 1-64 characters of letters, digits, '.', '_' or '-'",
+            throw StudioException.Validation(NameRule,
                 new Dictionary<string, object?> { ["name"] = name is { Length: > 80 } ? name[..80] + "…" : name });
         if (name == PrimaryName)
             throw StudioException.Validation($"'{PrimaryName}' is the name of the main API key");
@@ -187,16 +222,30 @@ public sealed partial class ApiKeyStore(
             if (_lastTouched.TryGetValue(id, out var last) && now - last < TimeSpan.FromMinutes(1)) return;
             _lastTouched[id] = now;
         }
-        await db.ApiKeys.Where(k => k.Id == id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+        try
+        {
+            await db.ApiKeys.Where(k => k.Id == id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            // "Last used" is a convenience: a full data folder must not make a valid key fail.
+            logger.LogWarning("Could not record when API key {Id} was last used: {Reason}", id, e.Message);
+        }
     }
 
     private static string NewKey() => KeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>A strong key of the kind generated at first start (for the <c>set-key --generate</c> command).</summary>
+    public static string NewPrimaryKey() => NewKey();
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static string Fingerprint(byte[] hash) => Convert.ToHexStringLower(hash)[..16];
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    /// <summary>What a named key's name may be (it is a segment of <c>/api/admin/keys/{name}</c>).</summary>
+    public const string NameRule = "name must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit";
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex KeyName();
 }

@@ -24,17 +24,21 @@ internal sealed class PrimaryKeyLoader(ApiKeyStore keys) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var generated = await keys.LoadAsync(cancellationToken);
-        if (generated is not null)
+        var load = await keys.LoadAsync(cancellationToken);
+        if (load.Generated is not { } generated) return;
+        Console.WriteLine();
+        if (load.Unusable is { } why)
         {
-            Console.WriteLine();
-            Console.WriteLine("  ComfyStudio generated its API key on this first start. It is shown only now:");
-            Console.WriteLine();
-            Console.WriteLine($"      {generated}");
-            Console.WriteLine();
-            Console.WriteLine("  Use it to sign in and as the X-API-Key header. Set API_KEY to choose your own.");
-            Console.WriteLine();
+            Console.WriteLine($"  ComfyStudio could not use its configured API key: {why}.");
+            Console.WriteLine($"  An API key is {ApiKeyRule.Description}. It generated a new one, shown only now:");
         }
+        else
+            Console.WriteLine("  ComfyStudio generated its API key on this first start. It is shown only now:");
+        Console.WriteLine();
+        Console.WriteLine($"      {generated}");
+        Console.WriteLine();
+        Console.WriteLine("  Use it to sign in and as the X-API-Key header. Set API_KEY to choose your own.");
+        Console.WriteLine();
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

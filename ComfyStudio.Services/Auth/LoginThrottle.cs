@@ -6,7 +6,8 @@ namespace ComfyStudio.Services.Auth;
 /// <summary>
 /// Slows down guessing at the login form: after <see cref="MaxFailures"/> wrong keys from one client within
 /// <see cref="Window"/>, that client is locked out, for one minute at first and twice as long after each
-/// further lock-out (at most 30 minutes). A successful login clears the record.
+/// further lock-out (at most 30 minutes). Only time clears failures: a request with a valid key does not (behind a
+/// shared proxy the owner's own traffic would otherwise reset the count for every guesser).
 /// </summary>
 public sealed class LoginThrottle(TimeProvider clock, EventBus bus)
 {
@@ -59,7 +60,8 @@ public sealed class LoginThrottle(TimeProvider clock, EventBus bus)
         return locked;
     }
 
-    public void RecordSuccess(string client) => _clients.TryRemove(client, out _);
+    /// <summary>Drops a client's record at once, as a restart does (tests start from a clean record with it).</summary>
+    public void Forget(string client) => _clients.TryRemove(client, out _);
 
     private long _lastPrune;
 

@@ -113,7 +113,7 @@ public sealed class LoginTests(StudioFactory factory) : IClassFixture<StudioFact
     {
         // The test server has no remote address: this test owns the "local" client's throttle record.
         var throttle = factory.Services.GetRequiredService<LoginThrottle>();
-        throttle.RecordSuccess("local");
+        throttle.Forget("local");
         var browser = Browser();
         for (var i = 1; i < LoginThrottle.MaxFailures; i++)
         {
@@ -132,7 +132,7 @@ public sealed class LoginTests(StudioFactory factory) : IClassFixture<StudioFact
 
         var page = await browser.GetStringAsync("/login?error=throttled&retry=60");
         Assert.Contains("Too many failed attempts", page);
-        throttle.RecordSuccess("local");
+        throttle.Forget("local");
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public class StudioFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Forgets the failed-key count of the test client, whose requests carry no remote address.</summary>
-    public void ForgetFailedKeys() => Services.GetRequiredService<LoginThrottle>().RecordSuccess("local");
+    public void ForgetFailedKeys() => Services.GetRequiredService<LoginThrottle>().Forget("local");
 
     public HttpClient CreateAnonymousClient() =>
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

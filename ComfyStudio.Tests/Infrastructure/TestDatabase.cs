@@ -16,6 +16,14 @@ public sealed class TestDatabase : IAsyncDisposable
         Factory = new PooledDbContextFactory<StudioDbContext>(options.Options);
     }
 
+    /// <summary>A context on the database of a host's data folder (the host stopped or running).</summary>
+    public static StudioDbContext Open(string dataDir)
+    {
+        var options = new DbContextOptionsBuilder<StudioDbContext>();
+        StudioDataExtensions.Configure(options, Path.Combine(dataDir, "database", "studio.db"));
+        return new StudioDbContext(options.Options);
+    }
+
     public static async Task<TestDatabase> CreateAsync()
     {
         var db = new TestDatabase();

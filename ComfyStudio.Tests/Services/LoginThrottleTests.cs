@@ -24,7 +24,7 @@ public sealed class LoginThrottleTests
     }
 
     [Fact]
-    public void Each_further_lockout_doubles_up_to_the_ceiling_and_success_clears_it()
+    public void Each_further_lockout_doubles_up_to_the_ceiling_and_only_forgetting_the_client_clears_it()
     {
         var t = Throttle();
         var spans = new List<TimeSpan>();
@@ -36,7 +36,7 @@ public sealed class LoginThrottleTests
             _clock.Advance(locked.Value);
         }
         Assert.Equal([1, 2, 4, 8, 16, 30, 30], spans.Select(s => (int)s.TotalMinutes));
-        t.RecordSuccess("c");
+        t.Forget("c");
         for (var i = 0; i < LoginThrottle.MaxFailures - 1; i++) Assert.Null(t.RecordFailure("c"));
         Assert.Equal(TimeSpan.FromMinutes(1), t.RecordFailure("c"));
     }

@@ -11,18 +11,19 @@ namespace ComfyStudio.Web.Commands;
 
 /// <summary>
 /// The app's commands, run instead of the server: <c>generate-key --name NAME</c>, <c>revoke-key --name NAME</c>,
-/// <c>list-keys</c>. They use the same data folder as the server (<c>STUDIO_DIR</c>, or <c>--studio-dir</c>).
+/// <c>list-keys</c>, <c>set-key</c> (the primary key, from standard input or <c>--generate</c>d). They use the same data folder as the server (<c>STUDIO_DIR</c>, or <c>--studio-dir</c>).
 /// </summary>
 public static class StudioCommands
 {
-    private static readonly string[] Names = ["generate-key", "revoke-key", "list-keys", "backend-path"];
+    private static readonly string[] Names = ["generate-key", "revoke-key", "list-keys", "set-key", "backend-path"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0]);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, TextReader? input = null)
     {
         output ??= Console.Out;
         error ??= Console.Error;
+        input ??= Console.In;
         var studioDir = new Option<string?>("--studio-dir") { Description = "Data folder (default: STUDIO_DIR or its default)" };
         var name = new Option<string>("--name") { Description = "The key's name", Required = true };
 
@@ -48,6 +49,22 @@ public static class StudioCommands
                 await output.WriteLineAsync($"{k.Name}\t{k.Prefix}…\tcreated {k.CreatedAt:yyyy-MM-dd HH:mm}Z\tlast used {(k.LastUsedAt is { } l ? l.ToString("yyyy-MM-dd HH:mm") + "Z" : "never")}");
         }));
 
+        var generateMain = new Option<bool>("--generate") { Description = "Generate a strong key instead of reading one" };
+        var setKey = new Command("set-key",
+            $"Set the main API key: read from standard input (one line; an API key is {ApiKeyRule.Description}), or generated and printed. " +
+            "It takes the place of API_KEY and of a key saved from Settings; a running server uses it after its next start")
+            { generateMain, studioDir };
+        setKey.SetAction((r, ct) => WithKeysAsync(r.GetValue(studioDir), error, async keys =>
+        {
+            var generated = r.GetValue(generateMain);
+            var key = generated ? ApiKeyStore.NewPrimaryKey() : (await input.ReadLineAsync(ct))?.Trim() ?? "";
+            await keys.SetPrimaryKeyAsync(key, ct);
+            if (generated) await output.WriteLineAsync(key);
+            await error.WriteLineAsync(generated
+                ? "The main API key is set to the key above. Store it now: it is not shown again."
+                : "The main API key is set.");
+        }));
+
         var backendPath = new Command("backend-path", "Print the backend to start: the one an update deployed when this runtime supports it, else this build (the Docker entrypoint uses it)") { studioDir };
         backendPath.SetAction(async (r, ct) =>
         {
@@ -59,7 +76,7 @@ public static class StudioCommands
             return 0;
         });
 
-        var root = new RootCommand("ComfyStudio: run with no arguments to start the server") { generate, revoke, list, backendPath };
+        var root = new RootCommand("ComfyStudio: run with no arguments to start the server") { generate, revoke, list, setKey, backendPath };
         var config = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(config);
     }

@@ -49,7 +49,6 @@ public sealed class ApiKeyAuthenticationHandler(
             throttle.RecordFailure(client);
             return AuthenticateResult.Fail("Invalid API key");
         }
-        throttle.RecordSuccess(client);
         var principal = new ClaimsPrincipal(StudioClaims.Identity(identity, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

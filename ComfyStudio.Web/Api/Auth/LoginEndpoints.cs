@@ -36,7 +36,6 @@ public static class LoginEndpoints
                 : Results.Redirect($"/login?error=invalid&ReturnUrl={Uri.EscapeDataString(back)}");
         }
 
-        throttle.RecordSuccess(client);
         var principal = new ClaimsPrincipal(StudioClaims.Identity(identity, CookieAuthenticationDefaults.AuthenticationScheme, LoginSessions.NewId()));
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal,
             new AuthenticationProperties { IsPersistent = true, AllowRefresh = true });

@@ -18,6 +18,14 @@ public sealed class StudioExceptionHandler(ILogger<StudioExceptionHandler> logge
             context.Response.StatusCode = 499;
             return true;
         }
+        if (DataFolderFull(exception))
+        {
+            logger.LogError("A write failed because the data folder (STUDIO_DIR) is full: {Reason}", exception.GetBaseException().Message);
+            await ApiErrors.WriteAsync(context, 507, ErrorCodes.InsufficientStorage,
+                "The data folder (STUDIO_DIR) is full: nothing could be saved. Reading still works; free some space there and try again",
+                new Dictionary<string, object?> { ["folder"] = "STUDIO_DIR" });
+            return true;
+        }
         switch (exception)
         {
             case StudioException se:
@@ -39,5 +47,19 @@ public sealed class StudioExceptionHandler(ILogger<StudioExceptionHandler> logge
         await ApiErrors.WriteAsync(context, 500, ErrorCodes.InternalError, "An unexpected error occurred",
             new Dictionary<string, object?> { ["reference"] = context.TraceIdentifier });
         return true;
+    }
+
+    /// <summary>
+    /// Whether the database could not write for want of space: SQLite's <c>SQLITE_FULL</c> (13), anywhere in the
+    /// chain EF Core wraps it in.
+    /// </summary>
+    internal static bool DataFolderFull(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 }) return true;
+            if (e is Microsoft.Data.Sqlite.SqliteException sqlite && sqlite.Message.Contains("disk is full", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
     }
 }
