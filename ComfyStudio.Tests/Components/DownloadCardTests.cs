@@ -1,0 +1,31 @@
+using Bunit;
+using ComfyStudio.Services.Downloads;
+using ComfyStudio.Web.Components.Downloads;
+
+namespace ComfyStudio.Tests.Components;
+
+/// <summary>A download's card says, per file, whether a hash or only the size proved it right.</summary>
+public sealed class DownloadCardTests : IAsyncDisposable
+{
+    private readonly BunitContext _ctx = MudTestContext.Create();
+
+    public ValueTask DisposeAsync() => _ctx.DisposeAsync();
+
+    private static DownloadView Completed(params DownloadFileView[] files) => new("dl_1", null, "Two files", "completed", 100, 0, null, null,
+        200, 200, files.Length, files.Length, null, DateTime.UtcNow, DateTime.UtcNow, DateTime.UtcNow, files);
+
+    [Fact]
+    public void Each_completed_file_shows_what_verified_it()
+    {
+        var sha = new string('a', 64);
+        var card = _ctx.Render<DownloadCard>(p => p.Add(x => x.Download, Completed(
+            new DownloadFileView("vae/hashed.safetensors", "https://host/a", "completed", 100, 100, 100, null, null, sha, Verification.Sha256),
+            new DownloadFileView("vae/bare.safetensors", "https://host/b?token=***", "completed", 100, 100, 100, null, null, sha, Verification.Size))));
+        card.Find("[data-testid=toggle-files]").Click();
+        var cells = card.FindAll("[data-testid=download-file-verified]").Select(c => c.TextContent).ToList();
+        Assert.Equal(2, cells.Count);
+        Assert.Contains("SHA-256 verified", cells[0]);
+        Assert.Contains("size only", cells[1]);
+        Assert.DoesNotContain("SHA-256 verified", cells[1]);
+    }
+}
