@@ -11,12 +11,7 @@ public interface IFreeSpace
 
 public sealed class VolumeFreeSpace : IFreeSpace
 {
-    public long AvailableBytes(string folder)
-    {
-        var dir = folder;
-        while (!Directory.Exists(dir) && Path.GetDirectoryName(dir) is { } parent) dir = parent;
-        return new DriveInfo(dir).AvailableFreeSpace; // statvfs of the file system holding the folder
-    }
+    public long AvailableBytes(string folder) => Telemetry.FileSystemSpace.Of(folder).AvailableBytes;
 }
 
 /// <summary>A file's live progress, read by the engine's progress ticker.</summary>

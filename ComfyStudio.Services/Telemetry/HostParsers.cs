@@ -6,7 +6,7 @@ namespace ComfyStudio.Services.Telemetry;
 internal sealed record MemInfo(long TotalBytes, long AvailableBytes);
 
 /// <summary>Where the process sits in the cgroup trees, from <c>/proc/self/cgroup</c> (paths start with <c>/</c>).</summary>
-internal sealed record CgroupPaths(string? Unified, string? Memory);
+internal sealed record CgroupPaths(string? Unified, string? Memory, string? Cpu = null);
 
 /// <summary>
 /// Parsers for Linux's text files: <c>/proc</c> and the cgroup files under <c>/sys/fs/cgroup</c>. Pure: they
@@ -114,15 +114,47 @@ internal static class HostParsers
     /// </summary>
     public static CgroupPaths ParseSelfCgroup(string? text)
     {
-        string? unified = null, memory = null;
+        string? unified = null, memory = null, cpu = null;
         foreach (var line in Lines(text ?? ""))
         {
             var parts = line.Split(':', 3);
             if (parts.Length != 3 || !parts[2].StartsWith('/')) continue;
+            var controllers = parts[1].Split(',');
             if (parts[0] == "0" && parts[1].Length == 0) unified = parts[2];
-            else if (parts[1].Split(',').Contains("memory")) memory = parts[2];
+            else if (controllers.Contains("memory")) memory = parts[2];
+            else if (controllers.Contains("cpu")) cpu = parts[2];
         }
-        return new CgroupPaths(unified, memory);
+        return new CgroupPaths(unified, memory, cpu);
+    }
+
+    /// <summary>
+    /// The first line of <c>/proc/stat</c> (<c>cpu user nice system idle iowait irq softirq steal …</c>) as busy and
+    /// total jiffies: idle and iowait are idle, guest time is already inside user and nice.
+    /// </summary>
+    public static (long Busy, long Total)? ParseProcStat(string? text)
+    {
+        var line = text is null ? null : Lines(text).FirstOrDefault(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+        if (line is null) return null;
+        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+            .Select(f => long.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1).ToArray();
+        if (fields.Length < 4 || fields.Any(f => f < 0)) return null;
+        var total = fields.Sum();
+        var idle = fields[3] + (fields.Length > 4 ? fields[4] : 0);
+        return (total - idle, total);
+    }
+
+    /// <summary>
+    /// A CPU quota in cores: v2 <c>cpu.max</c> (<c>200000 100000</c>; <c>max …</c> is none) or v1's
+    /// <c>cpu.cfs_quota_us</c> over <c>cpu.cfs_period_us</c> (<c>-1</c> is none); null for none or unreadable.
+    /// </summary>
+    public static double? ParseCpuQuota(string? maxOrQuota, string? period = null)
+    {
+        var parts = (maxOrQuota ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) return null;
+        var periodText = parts.Length > 1 ? parts[1] : period?.Trim();
+        if (!long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var quota) || quota <= 0) return null;
+        if (!long.TryParse(periodText, NumberStyles.None, CultureInfo.InvariantCulture, out var per) || per <= 0) return null;
+        return (double)quota / per;
     }
 
     private static IEnumerable<string> Lines(string text) =>

@@ -11,10 +11,17 @@ public sealed record GpuReading(
 
 /// <summary>
 /// The CPU. <see cref="LoadPercent"/> is the one-minute load average over the cores, times 100: a load
-/// figure, not a true utilisation, and above 100 when more threads want to run than there are cores.
-/// Frequencies in MHz, null where the machine does not expose them.
+/// figure (spec A's <c>cpu_percent</c>), not a utilisation, and above 100 when more threads want to run than there
+/// are cores. <see cref="UtilizationPercent"/> is the share of the CPU in use, 0–100 (spec B's figures and the
+/// dashboard): the cgroup's CPU time against its quota where it has one, else the machine's busy time, both over
+/// the time since the previous reading. Frequencies in MHz, null where the machine does not expose them.
 /// </summary>
-public sealed record CpuReading(double LoadPercent, int Count, double? FreqCurrentMhz, double? FreqMinMhz, double? FreqMaxMhz);
+public sealed record CpuReading(double LoadPercent, int Count, double? FreqCurrentMhz, double? FreqMinMhz, double? FreqMaxMhz,
+    double UtilizationPercent = 0, string UtilizationSource = "none")
+{
+    /// <summary>The one-minute load average itself (load over cores × cores).</summary>
+    public double LoadAverage => LoadPercent * Count / 100;
+}
 
 /// <summary>The memory the app may use (the container's limit where it has one) and what is used of it.</summary>
 public sealed record MemoryReading(long TotalBytes, long UsedBytes)
@@ -24,9 +31,12 @@ public sealed record MemoryReading(long TotalBytes, long UsedBytes)
 }
 
 /// <summary>The volume that holds the studio's data, identified by a folder on it.</summary>
-public sealed record DiskReading(string Path, long TotalBytes, long UsedBytes)
+/// <param name="AvailableBytes">What the app can still write (statvfs <c>f_bavail</c>); null where only size and use
+/// are known (RunPod's network volume), and then size less use.</param>
+public sealed record DiskReading(string Path, long TotalBytes, long UsedBytes, long? AvailableBytes = null)
 {
-    public long FreeBytes => Math.Max(0, TotalBytes - UsedBytes);
+    /// <summary>The space available to the app: what <c>df</c> calls "Avail", never size less use on a local file system.</summary>
+    public long FreeBytes => AvailableBytes is { } available ? available : Math.Max(0, TotalBytes - UsedBytes);
     public double Percent => Percentages.Of(UsedBytes, TotalBytes);
 }
 

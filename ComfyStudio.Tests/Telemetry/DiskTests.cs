@@ -74,7 +74,9 @@ public sealed class DiskTests : IDisposable
         Assert.Equal(studio.StudioDir, disk.Path);
         Assert.Equal(drive.TotalSize, disk.TotalBytes);
         Assert.InRange(disk.UsedBytes, 1, disk.TotalBytes);
-        Assert.Equal(disk.TotalBytes - disk.UsedBytes, disk.FreeBytes);
+        // Free is what the app can write (f_bavail), not size less use (which counts root's reserved blocks).
+        Assert.InRange(disk.FreeBytes, drive.AvailableFreeSpace - 64 * 1024 * 1024, drive.AvailableFreeSpace + 64 * 1024 * 1024);
+        Assert.True(disk.FreeBytes <= disk.TotalBytes - disk.UsedBytes);
         Assert.InRange(disk.Percent, 0, 100);
 
         // Cross-checked with df where GNU df is at hand: DriveInfo of a plain folder measures the mount that holds it.
@@ -82,21 +84,22 @@ public sealed class DiskTests : IDisposable
         {
             Assert.Equal(df.Size, disk.TotalBytes);
             Assert.InRange(disk.UsedBytes, df.Used - 64 * 1024 * 1024, df.Used + 64 * 1024 * 1024);
+            Assert.InRange(disk.FreeBytes, df.Avail - 64 * 1024 * 1024, df.Avail + 64 * 1024 * 1024);
         }
     }
 
-    private static (long Size, long Used)? DfBytes(string path)
+    private static (long Size, long Used, long Avail)? DfBytes(string path)
     {
         try
         {
             var info = new ProcessStartInfo("df") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "-B1", "--output=size,used", path }) info.ArgumentList.Add(a);
+            foreach (var a in new[] { "-B1", "--output=size,used,avail", path }) info.ArgumentList.Add(a);
             using var df = Process.Start(info)!;
             var lines = df.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
             df.WaitForExit();
             if (df.ExitCode != 0 || lines.Length < 2) return null;
             var fields = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return (long.Parse(fields[0]), long.Parse(fields[1]));
+            return (long.Parse(fields[0]), long.Parse(fields[1]), long.Parse(fields[2]));
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or FormatException or IndexOutOfRangeException)
         {

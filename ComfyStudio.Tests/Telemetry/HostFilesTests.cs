@@ -198,7 +198,7 @@ public sealed class HostFilesTests : IDisposable
         Assert.Equal(Captured.V1TotalRss, HostParsers.ParseStat(Captured.V1MemoryStat, "total_rss"));
         Assert.Equal(5206016, HostParsers.ParseStat(Captured.V1MemoryStat, "rss"));
         Assert.Null(HostParsers.ParseStat(Captured.V1MemoryStat, "nope"));
-        Assert.Equal(new CgroupPaths("/docker/4f1c2a7e9b", "/docker/4f1c2a7e9b"), HostParsers.ParseSelfCgroup(Captured.SelfCgroupV1Docker));
+        Assert.Equal(new CgroupPaths("/docker/4f1c2a7e9b", "/docker/4f1c2a7e9b", "/docker/4f1c2a7e9b"), HostParsers.ParseSelfCgroup(Captured.SelfCgroupV1Docker));
         Assert.Equal(new CgroupPaths("/", null), HostParsers.ParseSelfCgroup("0::/\n"));
         Assert.Equal(62 * GiB, TelemetryReader.RunPodMemBytes("62"));
         Assert.Null(TelemetryReader.RunPodMemBytes("lots"));

@@ -242,7 +242,7 @@ public static class LiveFeedEndpoint
         ["type"] = "system_status",
         ["data"] = new JsonObject
         {
-            ["cpu_usage"] = (int)Math.Round(t.Cpu.LoadPercent),
+            ["cpu_usage"] = (int)Math.Round(t.Cpu.UtilizationPercent),
             ["memory_usage"] = (int)Math.Round(t.Memory.Percent),
             ["gpu_usage"] = t.Gpus is { Count: > 0 } g && g[0].UtilizationPercent is { } u ? (int)Math.Round(u) : null,
             ["disk_usage"] = (int)Math.Round(t.Disk.Percent),

@@ -106,7 +106,7 @@ public static class StatusResources
         {
             ["cpu"] = new JsonObject
             {
-                ["percent"] = Round(t.Cpu.LoadPercent),
+                ["percent"] = Round(t.Cpu.UtilizationPercent),
                 ["count"] = t.Cpu.Count,
                 ["freq"] = new JsonObject { ["current"] = t.Cpu.FreqCurrentMhz, ["min"] = t.Cpu.FreqMinMhz, ["max"] = t.Cpu.FreqMaxMhz },
             },
@@ -141,7 +141,7 @@ public static class StatusResources
         },
         ["resources"] = new JsonObject
         {
-            ["cpu_percent"] = Round(t.Cpu.LoadPercent),
+            ["cpu_percent"] = Round(t.Cpu.UtilizationPercent),
             ["memory_percent"] = Round(t.Memory.Percent),
             ["gpu_percent"] = t.Gpus is { Count: > 0 } g ? g[0].UtilizationPercent : null,
             ["disk_used_gb"] = GbOf(t.Disk.UsedBytes),
