@@ -60,7 +60,7 @@ public sealed class RegistrySync(
                 throw new RegistrySyncException(reason, e);
             }
             Write(files);
-            store.Replace(catalog, source + "registry.json");
+            store.Replace(catalog, IndexOf(source));
             logger.LogInformation("Preset registry synced from {Source}: {Count} presets", source, catalog.Presets.Count);
             return catalog.Presets.Count;
         }
@@ -69,6 +69,12 @@ public sealed class RegistrySync(
             Gate.Release();
         }
     }
+
+    /// <summary>Where <c>registry.json</c> was read: the URL, or the file in the folder.</summary>
+    public static string IndexOf(string source) =>
+        source.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"
+            ? new Uri(new Uri(source.EndsWith('/') ? source : source + "/"), "registry.json").ToString()
+            : Path.Combine(source, "registry.json");
 
     private Func<string, CancellationToken, Task<string>> Reader(string source)
     {

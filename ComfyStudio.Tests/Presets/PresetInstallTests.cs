@@ -80,7 +80,10 @@ public sealed class PresetInstallTests : IAsyncLifetime
         Assert.Equal(["tiny-flux"], installedOnly.GetProperty("presets").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToArray());
 
         var again = await client.PostAsJsonAsync("/api/presets/tiny-flux/install", new { });
-        await ErrorAssert.IsErrorBody(again, HttpStatusCode.Conflict, "PRESET_ALREADY_INSTALLED");
+        var refused = await ErrorAssert.IsErrorBody(again, HttpStatusCode.Conflict, "PRESET_ALREADY_INSTALLED");
+        // The install record's date, as every API time: UTC with Z.
+        Assert.Equal(detail.GetProperty("install_date").GetString(), refused.GetProperty("error").GetProperty("details").GetProperty("install_date").GetString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", refused.GetProperty("error").GetProperty("details").GetProperty("install_date").GetString());
     }
 
     [Fact]

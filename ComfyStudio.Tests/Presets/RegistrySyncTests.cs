@@ -80,7 +80,9 @@ public sealed class RegistrySyncTests : IAsyncLifetime
         var body = await sync.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("synced", body.GetProperty("status").GetString());
         Assert.Equal(56, body.GetProperty("presets_count").GetInt32());
-        Assert.EndsWith("registry.json", body.GetProperty("source").GetString());
+        // The source is where registry.json was read, written as it was read.
+        var expected = kind == "path" ? Path.Combine(_source, "registry.json") : new Uri(new Uri(url.EndsWith('/') ? url : url + "/"), "registry.json").ToString();
+        Assert.Equal(expected, body.GetProperty("source").GetString());
         var status = await client.GetFromJsonAsync<JsonElement>("/api/presets/registry/status");
         Assert.NotEqual(JsonValueKind.Null, status.GetProperty("last_sync").ValueKind);
         Assert.Equal(56, status.GetProperty("total_presets").GetInt32());

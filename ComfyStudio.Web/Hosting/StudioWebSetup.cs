@@ -59,6 +59,7 @@ public static class StudioWebSetup
 
     public static WebApplication UseStudio(this WebApplication app)
     {
+        app.UseApiVersionHeader();
         app.UseTrustedProxies(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StudioOptions>>().Value);
         app.UseExceptionHandler();
         app.UseStatusCodePages(ApiStatusCodes.WriteBodyAsync);

@@ -10,13 +10,16 @@ public static partial class ModelStateErrors
 {
     public static IActionResult Respond(ActionContext context)
     {
+        var parameters = context.ActionDescriptor.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var errors = context.ModelState
             .Where(kv => kv.Value is { Errors.Count: > 0 })
-            .Select(kv => (Field: FieldName(kv.Key), Messages: kv.Value!.Errors.Select(e => Describe(kv.Key, e)).ToArray()))
+            .Select(kv => (Key: kv.Key, Field: FieldName(kv.Key), Messages: kv.Value!.Errors.Select(e => Describe(kv.Key, e)).ToArray()))
             .ToList();
-        // "The request field is required" only repeats that the body did not parse: keep the real reason.
+        // "The update field is required" (the action's own parameter) only repeats that the body did not bind:
+        // keep the real reason, which names the field.
         if (errors.Count > 1)
-            errors.RemoveAll(e => e.Messages.All(m => m.EndsWith(" field is required.", StringComparison.Ordinal)) && !e.Field.Contains('.') && e.Field is "request" or "body");
+            errors.RemoveAll(e => e.Messages.All(m => m.EndsWith(" field is required.", StringComparison.Ordinal))
+                                  && (e.Field is "request" or "body" || parameters.Contains(e.Key)));
         var details = errors.ToDictionary(e => e.Field, e => (object?)e.Messages);
         var first = errors.SelectMany(e => e.Messages).FirstOrDefault() ?? "The request is not valid";
         return new BadRequestObjectResult(ErrorBody.Of(ErrorCodes.ValidationError, first, details)) { ContentTypes = { "application/json" } };
