@@ -420,7 +420,7 @@ public sealed partial class DownloadEngine(
             }
             await db.SaveChangesAsync(ct);
         }
-        bus.Publish(new DownloadStateChanged(id, record.Name, "cancelled"));
+        bus.Publish(new DownloadStateChanged(id, record.Name, "cancelled", record.PresetId));
         return kept == 0;
     }
 

@@ -78,7 +78,7 @@ public sealed record DownloadFailed(string DownloadId, string? PresetId, string 
 }
 
 /// <summary>Paused, resumed or cancelled by the user.</summary>
-public sealed record DownloadStateChanged(string DownloadId, string Name, string Status) : StudioEvent
+public sealed record DownloadStateChanged(string DownloadId, string Name, string Status, string? PresetId = null) : StudioEvent
 {
     public override string Type => "download." + Status;
     public override string Message => $"Download '{Name}' {Status}";

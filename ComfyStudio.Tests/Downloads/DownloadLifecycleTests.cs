@@ -341,6 +341,31 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         Assert.Equal("success", complete.GetProperty("data").GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task The_live_feed_sends_download_complete_for_a_failure_and_a_cancel_too()
+    {
+        var ws = _host.Server.CreateWebSocketClient();
+        using var socket = await ws.ConnectAsync(new Uri(_host.Server.BaseAddress, $"/ws?api_key={StudioFactory.PrimaryKey}"), CancellationToken.None);
+        await SendAsync(socket, """{"type":"subscribe","channels":["downloads"]}""");
+        await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "subscribed");
+        var client = _host.CreateKeyClient();
+
+        var missing = (await DownloadFactory.StartAsync(client, new { name = "missing", files = Files((_server.UrlOf("no-such.bin"), "vae/missing.safetensors", 1000, (string?)null)) }))
+            .GetProperty("id").GetString();
+        var failed = await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "download_complete" && m.GetProperty("data").GetProperty("download_id").GetString() == missing);
+        Assert.Equal("failed", failed.GetProperty("data").GetProperty("status").GetString());
+        Assert.False(string.IsNullOrEmpty(failed.GetProperty("data").GetProperty("error").GetString()));
+
+        var slow = _server.Add("cancelled-feed.bin", 2_000_000, seed: 52);
+        slow.BytesPerSecond = 100_000;
+        var cancelled = (await DownloadFactory.StartAsync(client, new { name = "cancelled", files = Files((_server.UrlOf(slow.Name), "vae/cancelled.safetensors", slow.Size, slow.Sha256)) }))
+            .GetProperty("id").GetString();
+        await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "download_progress" && m.GetProperty("data").GetProperty("download_id").GetString() == cancelled);
+        Assert.Equal(HttpStatusCode.OK, (await client.DeleteAsync($"/api/downloads/{cancelled}")).StatusCode);
+        var end = await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "download_complete" && m.GetProperty("data").GetProperty("download_id").GetString() == cancelled);
+        Assert.Equal("cancelled", end.GetProperty("data").GetProperty("status").GetString());
+    }
+
     private static Task SendAsync(WebSocket socket, string text) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
 

@@ -55,8 +55,8 @@ public static class LiveFeedEndpoint
         var outbox = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(512) { FullMode = BoundedChannelFullMode.DropOldest });
         using var subscription = bus.Subscribe(evt =>
         {
-            if (subscribed.ContainsKey(ChannelOf(evt)) && MessageOf(evt) is { } message)
-                outbox.Writer.TryWrite(message);
+            if (subscribed.ContainsKey(ChannelOf(evt)))
+                foreach (var message in MessagesOf(evt)) outbox.Writer.TryWrite(message);
             return Task.CompletedTask;
         });
         var ct = context.RequestAborted;
@@ -213,28 +213,40 @@ public static class LiveFeedEndpoint
 
     /// <summary>
     /// What a subscriber receives for an event: telemetry samples as spec B's <c>system_status</c>, persisted events
-    /// as <c>event</c>; other live ticks have their own messages (their features add them) or none.
+    /// as <c>event</c>; other live ticks have their own messages (their features add them) or none. Every end of a
+    /// download is a <c>download_complete</c> (<c>status</c>: success, failed or cancelled); a failure also sends its
+    /// <c>error</c>.
     /// </summary>
-    public static JsonObject? MessageOf(StudioEvent evt) => evt switch
+    public static IReadOnlyList<JsonObject> MessagesOf(StudioEvent evt) => evt switch
     {
-        TelemetrySampled t => SystemStatusMessage(t.Snapshot),
-        DownloadProgressed p => DownloadProgressMessage(p.Download),
-        DownloadCompleted c => new JsonObject
-        {
-            ["type"] = "download_complete",
-            ["data"] = new JsonObject
+        TelemetrySampled t => [SystemStatusMessage(t.Snapshot)],
+        DownloadProgressed p => [DownloadProgressMessage(p.Download)],
+        DownloadCompleted c => [Complete(c.DownloadId, c.PresetId, "success", new JsonObject { ["time_taken_seconds"] = c.Seconds })],
+        DownloadFailed f =>
+        [
+            Complete(f.DownloadId, f.PresetId, "failed", new JsonObject { ["file"] = f.File, ["error"] = f.Reason, ["error_code"] = ErrorCodes.ForClients(f.Code) }),
+            Error(ErrorCodes.ForClients(f.Code)!, f.Message, new JsonObject
             {
-                ["download_id"] = c.DownloadId, ["preset_id"] = c.PresetId, ["status"] = "success", ["time_taken_seconds"] = c.Seconds,
-            },
-        },
-        DownloadFailed f => Error(ErrorCodes.ForClients(f.Code)!, f.Message, new JsonObject
-        {
-            ["download_id"] = f.DownloadId, ["preset_id"] = f.PresetId, ["file"] = f.File, ["error"] = f.Reason,
-            ["access_denied"] = f.Code == ErrorCodes.AccessDenied,
-        }),
-        { Persist: true } => EventMessage(evt),
-        _ => null,
+                ["download_id"] = f.DownloadId, ["preset_id"] = f.PresetId, ["file"] = f.File, ["error"] = f.Reason,
+                ["access_denied"] = f.Code == ErrorCodes.AccessDenied,
+            }),
+        ],
+        DownloadStateChanged { Status: "cancelled" } x =>
+            [Complete(x.DownloadId, x.PresetId, "cancelled", new JsonObject { ["error"] = "cancelled by the user" }), EventMessage(evt)],
+        { Persist: true } => [EventMessage(evt)],
+        _ => [],
     };
+
+    private static JsonObject Complete(string downloadId, string? presetId, string status, JsonObject extra)
+    {
+        var data = new JsonObject { ["download_id"] = downloadId, ["preset_id"] = presetId, ["status"] = status };
+        foreach (var (k, v) in extra.ToList())
+        {
+            extra.Remove(k);
+            data[k] = v;
+        }
+        return new JsonObject { ["type"] = "download_complete", ["data"] = data };
+    }
 
     /// <summary>Spec B's <c>system_status</c>: usage percentages, rounded.</summary>
     public static JsonObject SystemStatusMessage(TelemetrySnapshot t) => new()
