@@ -541,11 +541,14 @@ public sealed partial class DownloadEngine(
         var status = d.Status;
         if (run is not null && status == "downloading" && !files.Any(f => f.Status is "downloading" or "verifying")) status = "queued";
         var speed = run?.Speed ?? 0;
-        long? eta = speed > 0 && totalBytes > doneBytes ? (long)Math.Ceiling((totalBytes - doneBytes) / speed) : null;
+        // A transfer waiting to try again says so; its time left is unknown until bytes move.
+        var retrying = run?.Files.Values.Select(p => p.Retrying).FirstOrDefault(r => r is not null);
+        var eta = retrying is null && status == "downloading" ? DownloadView.EstimateSeconds(totalBytes - doneBytes, speed) : null;
         var current = files.FirstOrDefault(f => f.Status is "downloading" or "verifying")?.Path;
         var progress = totalBytes > 0 ? Math.Round(100d * doneBytes / totalBytes, 1) : status == "completed" ? 100 : 0;
         return new DownloadView(d.Id, d.PresetId, d.Name, status, progress, speed, eta, current, doneBytes, totalBytes,
-            files.Count, files.Count(f => f.Status == "completed"), d.Error, d.CreatedAt, d.StartedAt, d.FinishedAt, files);
+            files.Count, files.Count(f => f.Status == "completed"), d.Error, d.CreatedAt, d.StartedAt, d.FinishedAt, files,
+            status == "downloading" ? retrying : null);
     }
 
     /// <summary>Pushes the progress of running downloads a few times a second.</summary>

@@ -32,8 +32,21 @@ public static class Verification
 public sealed record DownloadView(
     string Id, string? PresetId, string Name, string Status, double Progress, double SpeedBytesPerSecond, long? EtaSeconds,
     string? CurrentFile, long DownloadedBytes, long TotalBytes, int FilesTotal, int FilesCompleted, string? Error,
-    DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, IReadOnlyList<DownloadFileView> Files)
+    DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, IReadOnlyList<DownloadFileView> Files, RetryState? Retrying = null)
 {
+    /// <summary>Below this speed (1 kB/s) no time left is estimated: the figure would say nothing true.</summary>
+    public const double MinEtaBytesPerSecond = 1000;
+    /// <summary>No estimate beyond 30 days.</summary>
+    public const long MaxEtaSeconds = 30L * 24 * 3600;
+
+    /// <summary>The time left at <paramref name="bytesPerSecond"/>, or null when the speed is too low or unknown to tell.</summary>
+    public static long? EstimateSeconds(long remainingBytes, double bytesPerSecond)
+    {
+        if (remainingBytes <= 0 || !double.IsFinite(bytesPerSecond) || bytesPerSecond < MinEtaBytesPerSecond) return null;
+        var seconds = Math.Ceiling(remainingBytes / bytesPerSecond);
+        return seconds <= MaxEtaSeconds ? (long)seconds : null;
+    }
+
     public static readonly IReadOnlySet<string> ActiveStates = new HashSet<string> { "queued", "downloading" };
     public bool IsActive => ActiveStates.Contains(Status);
     public double SpeedMegabytesPerSecond => Math.Round(SpeedBytesPerSecond / 1_000_000d, 1);

@@ -78,6 +78,7 @@ public sealed class FileTransfer(
     private async Task<DownloadFailedException> FailAsync(DownloadFileRecord file, FileProgress progress, string code, string message, Exception e)
     {
         progress.State = "failed";
+        progress.Retrying = null;
         logger.LogWarning("Download of {Path} failed: {Reason}", file.Path, message);
         try
         {
@@ -96,7 +97,7 @@ public sealed class FileTransfer(
         var target = folder.Resolve(file.Path);
         var part = folder.Resolve(file.Path, ".part");
         var url = hosts.Normalize(new Uri(file.Url));
-        var remote = await RetryAsync(() => http.ProbeAsync(url, ct), ct);
+        var remote = await RetryAsync(() => http.ProbeAsync(url, ct), progress, ct);
         if (file.ExpectedSize is { } expected && remote.Size is { } size && expected != size)
             throw new DownloadFailedException(ErrorCodes.DownloadFailed, $"the server's file is {size:N0} bytes, {expected:N0} were expected");
         var total = remote.Size ?? file.ExpectedSize;
@@ -150,7 +151,7 @@ public sealed class FileTransfer(
             try
             {
                 length = ranged
-                    ? await RangedAsync(new Source(url, remote, u => RetryAsync(() => http.ProbeAsync(u, ct), ct)), total!.Value, handle, state, file.Id, ct)
+                    ? await RangedAsync(new Source(url, remote, u => RetryAsync(() => http.ProbeAsync(u, ct), progress, ct)), total!.Value, handle, state, file.Id, ct)
                     : await SingleAsync(remote.FinalUrl, url, total, handle, state, file.Id, ct);
             }
             catch (RangesIgnoredException)
@@ -343,6 +344,7 @@ public sealed class FileTransfer(
                             continue;
                         }
                         logger.LogDebug("Retrying bytes {From}-{End} of {Host} after: {Reason}", from, end, url.Host, e.Message);
+                        state.Retrying(new RetryState(failures, O.MaxAttempts, e.Message));
                         await Task.Delay(Backoff(failures, e.RetryAfter), ct);
                     }
                 }
@@ -395,6 +397,7 @@ public sealed class FileTransfer(
                     failures = offset > 0 ? 1 : failures + 1;
                     if (failures >= O.MaxAttempts) throw new DownloadHttpException($"{e.Message} ({failures} attempts)", FailureKind.Fatal, inner: e);
                     logger.LogDebug("Restarting the stream of {Host} after: {Reason}", finalUrl.Host, e.Message);
+                    state.Retrying(new RetryState(failures, O.MaxAttempts, e.Message));
                     await Task.Delay(Backoff(failures, e.RetryAfter), ct);
                 }
             }
@@ -425,16 +428,19 @@ public sealed class FileTransfer(
         }
     }
 
-    private async Task<T> RetryAsync<T>(Func<Task<T>> attempt, CancellationToken ct)
+    private async Task<T> RetryAsync<T>(Func<Task<T>> attempt, FileProgress progress, CancellationToken ct)
     {
         for (var failures = 1; ; failures++)
         {
             try
             {
-                return await attempt();
+                var result = await attempt();
+                progress.Retrying = null;
+                return result;
             }
             catch (DownloadHttpException e) when (e.Kind == FailureKind.Retryable && failures < O.MaxAttempts && !ct.IsCancellationRequested)
             {
+                progress.Retrying = new RetryState(failures, O.MaxAttempts, e.Message);
                 await Task.Delay(Backoff(failures, e.RetryAfter), ct);
             }
         }
@@ -560,8 +566,11 @@ public sealed class FileTransfer(
         {
             lock (_lock) _done.Add(offset, offset + count);
             progress.Add(count);
+            if (progress.Retrying is not null) progress.Retrying = null;
             Cursor?.Poke();
         }
+
+        public void Retrying(RetryState retry) => progress.Retrying = retry;
 
         public void Reset()
         {

@@ -24,7 +24,13 @@ public sealed class FileProgress
     public string State { get; set; } = "pending";
     public void Add(long bytes) => Interlocked.Add(ref _done, bytes);
     public void Set(long bytes) => Interlocked.Exchange(ref _done, bytes);
+
+    /// <summary>Set while no bytes arrive and the transfer waits to try again; cleared by the next bytes.</summary>
+    public RetryState? Retrying { get; set; }
 }
+
+/// <summary>A transfer that is retrying: the failed attempt in a row, how many it may take, and why the last one failed.</summary>
+public sealed record RetryState(int Attempt, int Of, string Reason);
 
 /// <summary>A span of the file one connection is fetching: <c>[Position, End)</c> is still to come.</summary>
 internal sealed class Segment(long start, long end)

@@ -28,4 +28,14 @@ public sealed class DownloadCardTests : IAsyncDisposable
         Assert.Contains("size only", cells[1]);
         Assert.DoesNotContain("SHA-256 verified", cells[1]);
     }
+
+    [Fact]
+    public void A_stalled_download_says_it_is_retrying_and_shows_no_time_left()
+    {
+        var view = new DownloadView("dl_2", null, "Stalled", "downloading", 40, 0, null, "vae/a.safetensors", 400, 1000, 1, 0, null,
+            DateTime.UtcNow, DateTime.UtcNow, null, [], new RetryState(3, 8, "127.0.0.1 sent nothing for 30 s (stalled)"));
+        var card = _ctx.Render<DownloadCard>(p => p.Add(x => x.Download, view));
+        Assert.Contains("retrying (attempt 3 of 8)", card.Find("[data-testid=download-retrying]").TextContent);
+        Assert.DoesNotContain("left", card.Find("[data-testid=download-figures]").TextContent);
+    }
 }

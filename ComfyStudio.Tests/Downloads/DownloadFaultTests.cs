@@ -1,3 +1,4 @@
+using ComfyStudio.Services.Downloads;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -103,6 +104,44 @@ public sealed class DownloadFaultTests(DownloadFaultTests.Fixture fixture) : ICl
         AssertVerified(await DownloadAsync(limited, "vae/limited.safetensors"), limited, "vae/limited.safetensors");
         Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1.9), "Retry-After: 2 was honoured");
     }
+
+    [Fact]
+    public async Task A_download_waiting_to_retry_says_so_with_no_time_left_until_bytes_move()
+    {
+        var file = Server.Add("retrying.bin", Size, seed: 15);
+        file.Fail429 = 3;
+        file.RetryAfterSeconds = 2;
+        var client = fixture.CreateKeyClient();
+        var id = (await DownloadFactory.StartAsync(client, new
+        {
+            name = file.Name, files = new[] { new { url = Server.UrlOf(file.Name), path = "vae/retrying.safetensors", size = file.Size, sha256 = file.Sha256 } },
+        })).GetProperty("id").GetString()!;
+        JsonElement seen = default;
+        await fixture.UntilAsync(async () =>
+        {
+            seen = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{id}");
+            return seen.GetProperty("retrying").ValueKind == JsonValueKind.Object;
+        }, what: "the download to say it is retrying");
+        var retrying = seen.GetProperty("retrying");
+        Assert.InRange(retrying.GetProperty("attempt").GetInt32(), 1, 3);
+        Assert.Equal(8, retrying.GetProperty("of").GetInt32());
+        Assert.Contains("429", retrying.GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, seen.GetProperty("eta_seconds").ValueKind);
+
+        var done = await DownloadFactory.FinishedAsync(client, id);
+        AssertVerified(done, file, "vae/retrying.safetensors");
+        Assert.Equal(JsonValueKind.Null, done.GetProperty("retrying").ValueKind);
+    }
+
+    [Theory]
+    [InlineData(1_000_000_000L, 0.0, null)]
+    [InlineData(1_000_000_000L, 0.0001, null)]          // a crawl: no "2562047788015215h 30m left"
+    [InlineData(1_000_000_000L, double.NaN, null)]
+    [InlineData(1_000_000_000L, 10_000_000.0, 100L)]
+    [InlineData(1_000_000_000_000L, 1000.0, null)]      // past 30 days
+    [InlineData(0L, 10_000_000.0, null)]
+    public void The_time_left_is_estimated_only_from_a_speed_that_says_something(long remaining, double speed, long? eta) =>
+        Assert.Equal(eta, DownloadView.EstimateSeconds(remaining, speed));
 
     [Fact]
     public async Task A_server_that_keeps_failing_ends_in_a_clean_failure_after_a_bounded_number_of_attempts()

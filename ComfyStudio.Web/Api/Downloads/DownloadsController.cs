@@ -73,6 +73,7 @@ public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
         ["files_total"] = v.FilesTotal,
         ["files_completed"] = v.FilesCompleted,
         ["error"] = v.Error,
+        ["retrying"] = v.Retrying is { } r ? new JsonObject { ["attempt"] = r.Attempt, ["of"] = r.Of, ["reason"] = r.Reason } : null,
         ["created_at"] = ApiTime.Iso(v.CreatedAt),
         ["started_at"] = v.StartedAt is { } s ? ApiTime.Iso(s) : null,
         ["finished_at"] = v.FinishedAt is { } f ? ApiTime.Iso(f) : null,
