@@ -84,8 +84,8 @@ public static class ReleaseComponents
         if (local is null) return true;
         var r = Kind(remote);
         var l = Kind(local);
-        if (r.IsNumber != l.IsNumber) return true;
-        if (r.IsNumber) return r.Number > l.Number;
+        if (r.IsNumber && l.IsNumber) return r.Number > l.Number;
+        // 3 and "3" (or "v3.0") are the same version: compared as dotted numbers whatever the JSON type.
         var rp = Dotted(r.Text);
         var lp = Dotted(l.Text);
         if (rp is null || lp is null) return !string.Equals(r.Text, l.Text, StringComparison.Ordinal);

@@ -101,7 +101,7 @@ public sealed class StudioUpdater(
             };
         }
 
-        var newer = notice.Newer(remote, installed);
+        var newer = notice.ToDeploy(remote, installed);
         var changed = ReleaseComponents.Deployable.Where(c => !skip.Contains(c.Name) && newer.Contains(c.Name)).ToList();
         if (changed.Count == 0)
         {

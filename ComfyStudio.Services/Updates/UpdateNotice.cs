@@ -41,12 +41,19 @@ public sealed class UpdateNotice(
     /// <summary>Deployable components whose remote version is newer than the installed one.</summary>
     public IReadOnlyList<string> Available() => Last is { } last ? Newer(last.Remote, local.Read()) : [];
 
-    /// <summary>Components of <paramref name="remote"/> to deploy: newer than the installed ones, or missing from disk.</summary>
+    /// <summary>Components whose version in <paramref name="remote"/> is greater than the installed one (a real update).</summary>
     public IReadOnlyList<string> Newer(VersionManifest remote, VersionManifest installed) =>
         ReleaseComponents.Deployable
-            .Where(c => remote.Component(c.Name) is { } r
-                        && (ReleaseComponents.IsNewer(r.Version, installed.Component(c.Name)?.Version) || deployer.IsMissing(c)))
+            .Where(c => remote.Component(c.Name) is { } r && ReleaseComponents.IsNewer(r.Version, installed.Component(c.Name)?.Version))
             .Select(c => c.Name).ToList();
+
+    /// <summary>Components of <paramref name="remote"/> whose files are missing from disk (deployed again, at the same version).</summary>
+    public IReadOnlyList<string> Missing(VersionManifest remote) =>
+        ReleaseComponents.Deployable.Where(c => remote.Component(c.Name) is not null && deployer.IsMissing(c)).Select(c => c.Name).ToList();
+
+    /// <summary>What an update deploys: the newer components and those missing from disk.</summary>
+    public IReadOnlyList<string> ToDeploy(VersionManifest remote, VersionManifest installed) =>
+        Newer(remote, installed).Union(Missing(remote)).ToList();
 
     /// <summary>Records a fetched release; true when its commit was not seen before.</summary>
     public bool Record(FetchedRelease release)

@@ -44,6 +44,14 @@ public sealed class SystemUpdatesPageTests(SystemUpdatesPageTests.ReleaseBrowser
         await page.Locator("[data-component=frontend] input[type=checkbox]").ClickAsync();
 
         await page.Locator("[data-testid=update]").ClickAsync();
+        // A confirmation lists what will change; nothing runs before it is accepted.
+        var changes = page.Locator("[data-testid=update-changes]");
+        await changes.WaitForAsync();
+        var listed = await changes.TextContentAsync();
+        Assert.Contains("models:", listed);
+        Assert.Contains("→ 2", listed);
+        Assert.DoesNotContain("frontend", listed);
+        await page.Locator(".mud-dialog button:has-text('Update')").ClickAsync();
         var result = page.Locator("[data-testid=update-result]");
         await result.WaitForAsync();
         Assert.Contains("Updated: models", await result.TextContentAsync());
@@ -81,6 +89,7 @@ public sealed class SystemUpdatesPageTests(SystemUpdatesPageTests.ReleaseBrowser
         await page.Locator("[data-testid=newer-models]").WaitForAsync();
 
         await page.Locator("[data-testid=update]").ClickAsync();
+        await page.Locator(".mud-dialog button:has-text('Update')").ClickAsync();
         var result = page.Locator("[data-testid=update-result]");
         await result.WaitForAsync();
         Assert.Equal("Update requires Docker image runtime v2 (you have v1)", (await result.TextContentAsync())?.Trim());

@@ -549,6 +549,24 @@ public sealed class UpdateApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_component_missing_from_disk_at_the_same_version_is_redeployed_but_never_announced_as_newer()
+    {
+        _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("frontend", "0.2.0")), ReleaseSource.AllComponents("r2"));
+        var host = Host();
+        Installed(host);
+        Assert.Equal(HttpStatusCode.OK, (await UpdateAsync(host.CreateKeyClient())).StatusCode);
+        Directory.Delete(host.Studio("frontend"), recursive: true);
+        using (var scope = host.Services.CreateScope())
+            Assert.Empty(await scope.ServiceProvider.GetRequiredService<UpdateCheck>().RunAsync(CancellationToken.None));
+        var notice = host.Services.GetRequiredService<UpdateNotice>();
+        Assert.Empty(notice.Available()); // no banner for an update to the same version
+        Assert.Equal(["frontend"], notice.Missing(notice.Last!.Remote));
+        var again = await (await UpdateAsync(host.CreateKeyClient())).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("frontend", again.GetProperty("updated").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(Directory.Exists(host.Studio("frontend")));
+    }
+
+    [Fact]
     public async Task The_recurring_check_waits_the_configured_hours_even_when_they_do_not_divide_a_day()
     {
         _source.Publish(ReleaseSource.Manifest("0.2.0", 0, ("frontend", "0.2.0")), ReleaseSource.AllComponents("r2"));

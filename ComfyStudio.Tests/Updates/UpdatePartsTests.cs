@@ -23,8 +23,11 @@ public sealed class UpdatePartsTests : IDisposable
     [InlineData("22", "21", true)]
     [InlineData("21", "21", false)]
     [InlineData("20", "21", false)]
-    [InlineData("\"3\"", "3", true)]            // another type always updates
-    [InlineData("3", "\"3\"", true)]
+    [InlineData("\"3\"", "3", false)]           // the same version, whatever the JSON type
+    [InlineData("3", "\"3\"", false)]
+    [InlineData("\"v3.0\"", "3", false)]
+    [InlineData("\"4\"", "3", true)]
+    [InlineData("3", "\"3.0.1\"", false)]
     [InlineData("\"beta\"", "\"alpha\"", true)] // not dotted integers: differs
     [InlineData("\"beta\"", "\"beta\"", false)]
     [InlineData("1", null, true)]               // missing locally
