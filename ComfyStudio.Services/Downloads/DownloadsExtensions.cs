@@ -26,6 +26,7 @@ public static class DownloadsExtensions
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         builder.Services.AddTransient<FileTransfer>();
+        builder.Services.AddSingleton<SpeedProbe>();
         builder.Services.AddSingleton<DownloadEngine>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DownloadEngine>());
         builder.Services.AddTransient<DownloadJob>();

@@ -47,7 +47,7 @@ public sealed record PresetUpdate(PresetDefinition Preset, string LocalVersion, 
 /// </summary>
 public sealed class PresetInstaller(
     PresetStates states, PresetCatalogStore store, DownloadEngine engine, IDbContextFactory<StudioDbContext> dbFactory,
-    DiskSpace diskSpace, ModelFolder folder, EventBus bus,
+    DiskSpace diskSpace, ModelFolder folder, SpeedProbe speedProbe, EventBus bus,
     TimeProvider clock, ILogger<PresetInstaller> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -82,7 +82,7 @@ public sealed class PresetInstaller(
             if (status.Download is { } running && (running.IsActive || running.Status == "paused"))
             {
                 if (running.Status == "paused") await engine.ResumeAsync(running.Id, ct);
-                return new PresetInstallStarted(preset.Id, running.Id, status.MissingBytes, await EstimateAsync(status.MissingBytes, ct), true);
+                return new PresetInstallStarted(preset.Id, running.Id, status.MissingBytes, running.EtaSeconds ?? await EstimateAsync(status.MissingBytes, null, ct), true);
             }
             if (status.Installed && !force)
                 throw new StudioException(ErrorCodes.PresetAlreadyInstalled,
@@ -115,7 +115,8 @@ public sealed class PresetInstaller(
             await WithRecordAsync(preset, row => row.DownloadId = view.Id, ct);
             logger.LogInformation("Installing preset {Preset} ({Files} file(s), about {Bytes:N0} bytes to fetch) as download {Download}",
                 preset.Id, files.Count, toFetch, view.Id);
-            return new PresetInstallStarted(preset.Id, view.Id, toFetch, await EstimateAsync(toFetch, ct), false);
+            var largest = files.Where(f => !f.IsInstalled).MaxBy(f => f.File.SizeBytes ?? 0)?.File.Url;
+            return new PresetInstallStarted(preset.Id, view.Id, toFetch, await EstimateAsync(toFetch, largest, ct), false);
         }
         finally
         {
@@ -132,8 +133,17 @@ public sealed class PresetInstaller(
         });
     }
 
-    private async Task<long?> EstimateAsync(long bytes, CancellationToken ct) =>
-        bytes <= 0 ? 0 : await engine.RecentBytesPerSecondAsync(ct) is { } speed ? (long)Math.Ceiling(bytes / speed) : null;
+    /// <summary>
+    /// The time to fetch <paramref name="bytes"/>: at the speed recent downloads reached, else at the speed a probe of
+    /// the largest file to fetch measures now; null only when neither could be had.
+    /// </summary>
+    private async Task<long?> EstimateAsync(long bytes, string? probeUrl, CancellationToken ct)
+    {
+        if (bytes <= 0) return 0;
+        var speed = await engine.RecentBytesPerSecondAsync(ct);
+        if (speed is null && probeUrl is not null) speed = await speedProbe.BytesPerSecondAsync(probeUrl, ct);
+        return speed is { } s && s > 0 ? (long)Math.Ceiling(bytes / s) : null;
+    }
 
     /// <summary>Records the version asked for; answers the row as it was before (null when there was none).</summary>
     private async Task<PresetInstallRecord?> RecordRequestAsync(PresetDefinition preset, CancellationToken ct)

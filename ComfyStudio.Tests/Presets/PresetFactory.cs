@@ -101,7 +101,7 @@ public sealed class PresetFactory : DownloadFactory
     public static async Task<JsonElement> InstallAsync(HttpClient client, string id, object? body = null)
     {
         var response = await client.PostAsJsonAsync($"/api/presets/{id}/install", body ?? new { });
-        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 

@@ -88,11 +88,11 @@ public sealed class PresetsController(PresetStates states, PresetInstaller insta
 
     /// <summary>Starts fetching what the preset lacks on the download engine (force: check every file again).</summary>
     [HttpPost("{id}/install")]
-    [ProducesResponseType<JsonObject>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<JsonObject>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Install(string id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] InstallRequest? request, CancellationToken ct)
     {
         var started = await installer.InstallAsync(id, request?.Force ?? false, request?.Priority, ct);
-        return StatusCode(StatusCodes.Status202Accepted, Started(started));
+        return Ok(Started(started)); // spec B answers 200 (the download goes on in the background)
     }
 
     internal static JsonObject Started(PresetInstallStarted s) => new()
