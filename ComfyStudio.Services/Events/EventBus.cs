@@ -5,8 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace ComfyStudio.Services.Events;
 
 /// <summary>
-/// The in-process event bus. <see cref="Publish"/> never blocks and never throws: each subscriber has its own
-/// bounded queue drained on its own task, so a slow WebSocket or Blazor circuit cannot hold up a download.
+/// The in-process event bus. <see cref="Publish"/> never blocks and never throws: each subscriber has its own queue
+/// drained on its own task, so a slow WebSocket or Blazor circuit cannot hold up a download. A subscriber sees only
+/// the events it asked for (filtered before queueing, so a flood of others cannot push them out). A live view's
+/// queue is bounded and drops its oldest events when full; a subscriber that records something (the event log, an
+/// install record) is <see cref="Subscribe{T}(Func{T, Task}, bool)">durable</see>: its queue never drops.
 /// </summary>
 public sealed class EventBus(ILogger<EventBus> logger)
 {
@@ -19,13 +22,21 @@ public sealed class EventBus(ILogger<EventBus> logger)
             s.Offer(evt);
     }
 
-    /// <summary>Calls <paramref name="handler"/> for every event of type <typeparamref name="T"/> until disposed.</summary>
+    /// <summary>Calls <paramref name="handler"/> for every event of type <typeparamref name="T"/> until disposed (a live view: the oldest are dropped past <paramref name="capacity"/>).</summary>
     public IDisposable Subscribe<T>(Func<T, Task> handler, int capacity = 1024) where T : StudioEvent =>
-        Add(new Subscription(this, e => e is T t ? handler(t) : Task.CompletedTask, capacity));
+        Add(new Subscription(this, e => e is T, e => handler((T)e), capacity));
 
-    /// <summary>Calls <paramref name="handler"/> for every event until disposed.</summary>
+    /// <summary>Calls <paramref name="handler"/> for every event of type <typeparamref name="T"/>; <paramref name="durable"/>: none is ever dropped.</summary>
+    public IDisposable Subscribe<T>(Func<T, Task> handler, bool durable) where T : StudioEvent =>
+        Add(new Subscription(this, e => e is T, e => handler((T)e), durable ? null : 1024));
+
+    /// <summary>Calls <paramref name="handler"/> for every event until disposed (a live view: the oldest are dropped past <paramref name="capacity"/>).</summary>
     public IDisposable Subscribe(Func<StudioEvent, Task> handler, int capacity = 1024) =>
-        Add(new Subscription(this, handler, capacity));
+        Add(new Subscription(this, null, handler, capacity));
+
+    /// <summary>Calls <paramref name="handler"/> for every event that <paramref name="wanted"/> accepts, none ever dropped (a recorder).</summary>
+    public IDisposable SubscribeDurable(Func<StudioEvent, bool> wanted, Func<StudioEvent, Task> handler) =>
+        Add(new Subscription(this, wanted, handler, null));
 
     private Subscription Add(Subscription s)
     {
@@ -38,19 +49,23 @@ public sealed class EventBus(ILogger<EventBus> logger)
     private sealed class Subscription : IDisposable
     {
         private readonly EventBus _bus;
+        private readonly Func<StudioEvent, bool>? _wanted;
         private readonly Channel<StudioEvent> _queue;
 
-        public Subscription(EventBus bus, Func<StudioEvent, Task> handler, int capacity)
+        public Subscription(EventBus bus, Func<StudioEvent, bool>? wanted, Func<StudioEvent, Task> handler, int? capacity)
         {
             _bus = bus;
-            _queue = Channel.CreateBounded<StudioEvent>(new BoundedChannelOptions(capacity)
-            {
-                FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true,
-            });
+            _wanted = wanted;
+            _queue = capacity is { } c
+                ? Channel.CreateBounded<StudioEvent>(new BoundedChannelOptions(c) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true })
+                : Channel.CreateUnbounded<StudioEvent>(new UnboundedChannelOptions { SingleReader = true });
             _ = Task.Run(() => DrainAsync(handler));
         }
 
-        public void Offer(StudioEvent evt) => _queue.Writer.TryWrite(evt);
+        public void Offer(StudioEvent evt)
+        {
+            if (_wanted is null || _wanted(evt)) _queue.Writer.TryWrite(evt);
+        }
 
         private async Task DrainAsync(Func<StudioEvent, Task> handler)
         {

@@ -25,7 +25,7 @@ public sealed class EventLog(IDbContextFactory<StudioDbContext> dbFactory, Event
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = bus.Subscribe(evt => evt.Persist ? WriteAsync(evt) : Task.CompletedTask, capacity: 4096);
+        _subscription = bus.SubscribeDurable(evt => evt.Persist, WriteAsync); // the log never loses an event to a flood of live ticks
         return Task.CompletedTask;
     }
 

@@ -358,7 +358,7 @@ internal sealed class PresetInstallTracker(EventBus bus, PresetInstaller install
             {
                 logger.LogWarning(ex, "Could not record the install of preset {Preset}", e.PresetId);
             }
-        });
+        }, durable: true); // an install record must never be lost to a flood of progress ticks
         return Task.CompletedTask;
     }
 

@@ -15,7 +15,7 @@ internal sealed class UpdateRestarter(EventBus bus, IStudioRestart restart) : IH
     {
         _subscription = bus.Subscribe<StudioUpdated>(e => e.RestartNeeded
             ? restart.RequestAsync("the backend was updated", TimeSpan.FromSeconds(1))
-            : Task.CompletedTask);
+            : Task.CompletedTask, durable: true);
         return Task.CompletedTask;
     }
 
