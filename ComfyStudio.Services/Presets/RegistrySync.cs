@@ -22,14 +22,14 @@ public sealed class RegistrySync(
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
     /// <summary>The registry's base: where <c>registry.json</c> and the presets' paths are read from.</summary>
-    public string Source
+    public string Source => SourceFor(options.Value.RegistryUrl);
+
+    /// <summary>The registry's base for a <c>REGISTRY_URL</c> (the default registry when it is empty).</summary>
+    public static string SourceFor(string? registryUrl)
     {
-        get
-        {
-            var url = options.Value.RegistryUrl?.Trim();
-            if (string.IsNullOrEmpty(url)) return DefaultUrl;
-            return url.EndsWith("registry.json", StringComparison.OrdinalIgnoreCase) ? url[..^"registry.json".Length] : url;
-        }
+        var url = registryUrl?.Trim();
+        if (string.IsNullOrEmpty(url)) return DefaultUrl;
+        return url.EndsWith("registry.json", StringComparison.OrdinalIgnoreCase) ? url[..^"registry.json".Length] : url;
     }
 
     [DisplayName("Sync the preset registry")]

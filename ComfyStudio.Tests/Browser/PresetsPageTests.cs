@@ -19,6 +19,21 @@ public sealed class PresetsPageTests(PresetsPageTests.PresetBrowserFactory facto
     }
 
     [Fact]
+    public async Task Sync_now_reads_the_registry_and_the_page_shows_when()
+    {
+        var file = factory.Files.Add("sync-page.bin", 100_000, seed: 83);
+        TestRegistry.Write(factory.RegistrySource, factory.Files,
+            new TestPreset("sync-one", "Sync One", "1.0.0", "image", 4, new TestPresetFile(file, "vae/sync-one.safetensors")),
+            new TestPreset("sync-two", "Sync Two", "1.0.0", "image", 4, new TestPresetFile(file, "vae/sync-two.safetensors")));
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/presets");
+        await factory.SignInAsync(page, "/presets");
+        await page.Locator("[data-testid=sync-registry]").ClickAsync();
+        await page.WaitForFunctionAsync("(document.querySelector('[data-testid=registry-line]')?.textContent ?? '').includes('2 presets from the registry, synced')");
+    }
+
+    [Fact]
     public async Task A_small_preset_installs_from_the_page_and_becomes_installed()
     {
         var vae = factory.Files.Add("tiny-vae.bin", 800_000, seed: 81);

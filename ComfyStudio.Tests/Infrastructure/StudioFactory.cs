@@ -38,6 +38,7 @@ public class StudioFactory : WebApplicationFactory<Program>
         ["RateLimits:Authenticated"] = "100000",
         // Registry syncs read the snapshot in the repository, never the network.
         ["REGISTRY_URL"] = Path.Combine(ComfyStudio.Tests.Hosting.RestartProcessTests.RepoRoot(), "registry"),
+        ["Presets:SyncAtStart"] = "false", // a test host starts on the shipped snapshot; RegistrySyncTests turn it on
     };
 
     /// <summary>Test-only services (e.g. an extra controller).</summary>

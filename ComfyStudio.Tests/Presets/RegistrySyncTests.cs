@@ -32,14 +32,17 @@ public sealed class RegistrySyncTests : IAsyncLifetime
         TestPaths.TryDelete(_source);
     }
 
-    private sealed class RegistryHost(string url) : StudioFactory
+    private sealed class RegistryHost(string url, bool syncAtStart) : StudioFactory
     {
-        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings) { ["REGISTRY_URL"] = url };
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["REGISTRY_URL"] = url, ["Presets:SyncAtStart"] = syncAtStart ? "true" : "false",
+        };
     }
 
-    private HttpClient Client(string url)
+    private HttpClient Client(string url, bool syncAtStart = false)
     {
-        var host = new RegistryHost(url);
+        var host = new RegistryHost(url, syncAtStart);
         _owned.Add(host);
         return host.CreateKeyClient();
     }
@@ -51,6 +54,22 @@ public sealed class RegistrySyncTests : IAsyncLifetime
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(_source), ServeUnknownFileTypes = true }));
         _owned.Add(app);
         return url + "/";
+    }
+
+    [Fact]
+    public async Task The_first_start_with_a_registry_url_reads_that_registry_not_the_snapshot()
+    {
+        File.WriteAllText(Path.Combine(_source, "registry.json"), File.ReadAllText(Path.Combine(_source, "registry.json")).Replace("\"1.0.0\"", "\"1.0.7\""));
+        var url = await ServeAsync();
+        var client = Client(url, syncAtStart: true);
+        JsonElement status = default;
+        await TestWait.UntilAsync(async () =>
+        {
+            status = await client.GetFromJsonAsync<JsonElement>("/api/presets/registry/status");
+            return status.GetProperty("source").GetString() != "built-in snapshot";
+        }, 30, "the registry to be synced at start");
+        Assert.Equal(url + "registry.json", status.GetProperty("source").GetString());
+        Assert.NotEqual(JsonValueKind.Null, status.GetProperty("last_sync").ValueKind);
     }
 
     [Fact]
