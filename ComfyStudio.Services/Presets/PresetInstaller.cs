@@ -14,7 +14,11 @@ namespace ComfyStudio.Services.Presets;
 /// <summary>An install that was started (or was already under way).</summary>
 /// <param name="BytesToFetch">Roughly what has to come over the network (the registry's sizes are approximate).</param>
 /// <param name="EstimatedSeconds">From the speed recent downloads reached; null before any has.</param>
-public sealed record PresetInstallStarted(string PresetId, string DownloadId, long BytesToFetch, long? EstimatedSeconds, bool AlreadyUnderWay);
+/// <param name="DownloadId">The download that fetches it; null when every file was present and verified already (installed at once).</param>
+public sealed record PresetInstallStarted(string PresetId, string? DownloadId, long BytesToFetch, long? EstimatedSeconds, bool AlreadyUnderWay)
+{
+    public bool InstalledAtOnce => DownloadId is null;
+}
 
 /// <summary>What an uninstall removed, and the shared files it left for presets that still use them.</summary>
 public sealed record PresetUninstalled(string PresetId, IReadOnlyList<string> RemovedPresets, int FilesRemoved, long BytesFreed, IReadOnlyList<string> FilesKept)
@@ -96,6 +100,15 @@ public sealed class PresetInstaller(
                 ? force && f.File.Sha256 is null ? f.File.SizeBytes ?? 0 : 0      // a forced file without a hash is fetched again
                 : Math.Max(0, (f.File.SizeBytes ?? 0) - f.DownloadedBytes)));
             EnsureSpace(preset, toFetch);
+
+            if (files.Count == 0)
+            {
+                // Every file is present and verified (another preset brought them): installed at once, nothing to fetch.
+                await RecordRequestAsync(preset, ct);
+                await RecordCompletionAsync(preset.Id, ct);
+                logger.LogInformation("Installed preset {Preset}: every file was present and verified", preset.Id);
+                return new PresetInstallStarted(preset.Id, null, 0, 0, false);
+            }
 
             var request = new DownloadRequest(preset.Name,
                 files.Select(f => new DownloadFileRequest(f.File.Url, f.Path!, f.File.ExactSize ? f.File.SizeBytes : null, f.File.Sha256)).ToList(),
@@ -202,7 +215,7 @@ public sealed class PresetInstaller(
     {
         if (!store.State.Catalog.Presets.TryGetValue(PresetIds.Normalize(presetId), out var preset)) return;
         var status = await states.ReadAsync(preset, ct);
-        if (!status.Installed) return;
+        if (!status.FilesPresent) return;
         var row = await WithRecordAsync(preset, row =>
         {
             row.Version = row.RequestedVersion;

@@ -30,18 +30,24 @@ public sealed record PresetFileStatus(
 }
 
 /// <summary>A preset with the state of its files, its install record and its newest download.</summary>
+/// <param name="Recorded">The owner installed it: an install of it completed, and it was not uninstalled since.</param>
 public sealed record PresetStatus(
-    PresetDefinition Preset, IReadOnlyList<PresetFileStatus> Files, DateTime? InstalledAt, string? InstalledVersion, DownloadView? Download)
+    PresetDefinition Preset, IReadOnlyList<PresetFileStatus> Files, DateTime? InstalledAt, string? InstalledVersion, DownloadView? Download,
+    bool Recorded = false)
 {
-    /// <summary>Every non-optional file is on disk and verified.</summary>
-    public bool Installed => Files.Where(f => !f.File.Optional).All(f => f.IsInstalled);
+    /// <summary>Every non-optional file is on disk and verified (through this preset or another that shares them).</summary>
+    public bool FilesPresent => Files.Where(f => !f.File.Optional).All(f => f.IsInstalled);
 
-    /// <summary>installed, installing, paused, failed, partial or not_installed.</summary>
+    /// <summary>Installed: the owner installed it (<see cref="Recorded"/>) and every file verifies.</summary>
+    public bool Installed => Recorded && FilesPresent;
+
+    /// <summary>installed, installing, paused, failed, files_present (every file verified, never installed as this preset: it installs at once), partial or not_installed.</summary>
     public string State =>
         Download is { IsActive: true } ? "installing"
         : Installed ? "installed"
         : Download?.Status == "paused" ? "paused"
         : Download?.Status == "failed" ? "failed"
+        : FilesPresent ? "files_present"
         : Files.Any(f => f.IsInstalled || f.State == FileStates.Unverified) ? "partial"
         : "not_installed";
 
@@ -123,11 +129,8 @@ public sealed class PresetStates(
                     row?.Status == "failed" ? row.Error : null, row?.Status == "failed" ? row.ErrorCode : null);
             }).ToList();
             installs.TryGetValue(preset.Id, out var install);
-            var status = new PresetStatus(preset, files, null, install?.Version, download);
-            // When it became installed: its own install's end, else when its last file arrived (installed through other presets).
-            var installedAt = status.Installed
-                ? install?.InstalledAt ?? files.Select(f => f.Path is null ? null : rows.GetValueOrDefault(f.Path)?.CompletedAt).Max()
-                : null;
+            var status = new PresetStatus(preset, files, null, install?.Version, download, install?.InstalledAt is not null);
+            var installedAt = status.Installed ? install!.InstalledAt : null;
             result[preset.Id] = status with { InstalledAt = installedAt };
         }
         return result;

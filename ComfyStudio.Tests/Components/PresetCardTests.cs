@@ -20,7 +20,7 @@ public sealed class PresetCardTests : IAsyncDisposable
 
     private static PresetStatus Status(double? vram, string state, long? onDisk = null, string? errorCode = null, DownloadView? download = null) =>
         new(Preset(vram), [new PresetFileStatus(Preset(vram).Files[0], "vae/a.safetensors", state, onDisk, onDisk ?? 0, errorCode is null ? null : "refused", errorCode)],
-            null, null, download);
+            null, null, download, Recorded: state == FileStates.Installed);
 
     private static DownloadView Running(double progress) => new("dl_1", "tiny", "Tiny", "downloading", progress, 5_000_000, 120, "vae/a.safetensors",
         (long)(progress / 100 * (1L << 30)), 1L << 30, 1, 0, null, DateTime.UtcNow, DateTime.UtcNow, null, []);
@@ -70,5 +70,15 @@ public sealed class PresetCardTests : IAsyncDisposable
         var alert = card.Find("[data-testid=preset-needs-token]");
         Assert.Contains("HF_TOKEN", alert.TextContent);
         Assert.Equal("/settings", alert.QuerySelector("a")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void A_preset_whose_files_are_present_but_never_installed_says_so_and_offers_install()
+    {
+        var status = Status(12, FileStates.Installed, onDisk: 1L << 30) with { Recorded = false };
+        var card = _ctx.Render<PresetCard>(p => p.Add(x => x.Status, status).Add(x => x.Gpu, new GpuInfo("RTX 4090", 24564, "nvidia-smi")));
+        Assert.Equal("files_present", card.Find("[data-testid=preset]").GetAttribute("data-status"));
+        Assert.Contains("Files present", card.Markup);
+        Assert.Contains("Install (files present)", card.Find("[data-testid=install]").TextContent);
     }
 }

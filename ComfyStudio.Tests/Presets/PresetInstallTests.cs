@@ -33,6 +33,10 @@ public sealed class PresetInstallTests : IAsyncLifetime
             new TestPreset("tiny-wan", "Tiny Wan", "1.0.0", "video", 0,
                 new TestPresetFile(_b, "diffusion_models/b.safetensors", WithSha: true),
                 new TestPresetFile(_shared, "text_encoders/t5.safetensors", WithSha: true, WithExactSize: true)),
+            // Same files as tiny-flux, as the real registry's wan-22-5b-tiv2 and wan-2-2-t2v-basic share theirs.
+            new TestPreset("tiny-twin", "Tiny Twin", "1.0.0", "image", 12,
+                new TestPresetFile(_a, "diffusion_models/a.safetensors", WithSha: true),
+                new TestPresetFile(_shared, "text_encoders/t5.safetensors", WithSha: true, WithExactSize: true)),
             new TestPreset("tiny-loose", "Tiny Loose", "1.0.0", "image", 8,
                 new TestPresetFile(_loose, "loras/loose.safetensors")),
             new TestPreset("tiny-addon", "Tiny Addon", "1.0.0", "image", 8,
@@ -87,6 +91,37 @@ public sealed class PresetInstallTests : IAsyncLifetime
         // The install record's date, as every API time: UTC with Z.
         Assert.Equal(detail.GetProperty("install_date").GetString(), refused.GetProperty("error").GetProperty("details").GetProperty("install_date").GetString());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", refused.GetProperty("error").GetProperty("details").GetProperty("install_date").GetString());
+    }
+
+    [Fact]
+    public async Task A_preset_whose_files_another_brought_reads_files_present_and_uninstall_leaves_neither_installed()
+    {
+        var client = _host.CreateKeyClient();
+        await PresetFactory.InstallAsync(client, "tiny-flux");
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-flux")).GetProperty("installed").GetBoolean());
+        var twin = await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-twin");
+        Assert.False(twin.GetProperty("installed").GetBoolean());
+        Assert.Equal("files_present", twin.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, twin.GetProperty("install_date").ValueKind);
+
+        // Uninstalling the one installed removes its files (nothing installed needs them) and it never reads installed after.
+        var removed = await (await PresetFactory.UninstallAsync(client, "tiny-flux", new { confirm = true })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, removed.GetProperty("files_removed").GetInt32());
+        Assert.False(File.Exists(Model("diffusion_models/a.safetensors")));
+        foreach (var id in new[] { "tiny-flux", "tiny-twin" })
+            Assert.False((await PresetFactory.StatusAsync(client, id)).GetProperty("installed").GetBoolean(), id);
+
+        // Files present install at once: nothing to fetch, and it is then installed.
+        await PresetFactory.InstallAsync(client, "tiny-flux");
+        await PresetFactory.InstalledAsync(client, "tiny-flux");
+        var instant = await PresetFactory.InstallAsync(client, "tiny-twin");
+        Assert.Equal(0, instant.GetProperty("total_size_bytes").GetInt64());
+        Assert.True((await PresetFactory.InstalledAsync(client, "tiny-twin")).GetProperty("installed").GetBoolean());
+        // Now both are installed: uninstalling one keeps the files for the other.
+        var kept = await (await PresetFactory.UninstallAsync(client, "tiny-twin", new { confirm = true })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(0, kept.GetProperty("files_removed").GetInt32());
+        Assert.True((await PresetFactory.StatusAsync(client, "tiny-flux")).GetProperty("installed").GetBoolean());
+        Assert.Equal("files_present", (await PresetFactory.StatusAsync(client, "tiny-twin")).GetProperty("status").GetString());
     }
 
     [Fact]

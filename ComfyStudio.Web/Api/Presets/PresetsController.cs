@@ -97,7 +97,7 @@ public sealed class PresetsController(PresetStates states, PresetInstaller insta
 
     internal static JsonObject Started(PresetInstallStarted s) => new()
     {
-        ["status"] = "installing",
+        ["status"] = s.InstalledAtOnce ? "installed" : "installing",
         ["preset_id"] = s.PresetId,
         ["download_id"] = s.DownloadId,
         ["estimated_time_seconds"] = s.EstimatedSeconds,
