@@ -370,6 +370,22 @@ public sealed partial class DownloadEngine(
     }
 
     /// <summary>
+    /// Removes finished downloads (completed, failed, cancelled) from the list; their files stay where they are, and
+    /// what the engine knows of each file (verified, how far a part got) stays too. Answers how many went.
+    /// </summary>
+    public async Task<int> ClearFinishedAsync(CancellationToken ct = default)
+    {
+        string[] finished = ["completed", "failed", "cancelled"];
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.Downloads.Where(d => finished.Contains(d.Status)).ToListAsync(ct);
+        rows.RemoveAll(d => _running.ContainsKey(d.Id));
+        db.Downloads.RemoveRange(rows);
+        await db.SaveChangesAsync(ct);
+        if (rows.Count > 0) logger.LogInformation("Cleared {Count} finished download(s) from the list", rows.Count);
+        return rows.Count;
+    }
+
+    /// <summary>
     /// Cancels a download and removes its partial files, unless another active download still wants them (then the
     /// answer is false: not every file was removed). Completed files stay; a completed download cannot be cancelled.
     /// </summary>
@@ -545,7 +561,9 @@ public sealed partial class DownloadEngine(
         var retrying = run?.Files.Values.Select(p => p.Retrying).FirstOrDefault(r => r is not null);
         var eta = retrying is null && status == "downloading" ? DownloadView.EstimateSeconds(totalBytes - doneBytes, speed) : null;
         var current = files.FirstOrDefault(f => f.Status is "downloading" or "verifying")?.Path;
-        var progress = totalBytes > 0 ? Math.Round(100d * doneBytes / totalBytes, 1) : status == "completed" ? 100 : 0;
+        // A completed download stays 100 % (its files may have been uninstalled since: that is the preset's state, not this download's).
+        if (status == "completed") doneBytes = totalBytes;
+        var progress = status == "completed" ? 100 : totalBytes > 0 ? Math.Round(100d * doneBytes / totalBytes, 1) : 0;
         return new DownloadView(d.Id, d.PresetId, d.Name, status, progress, speed, eta, current, doneBytes, totalBytes,
             files.Count, files.Count(f => f.Status == "completed"), d.Error, d.CreatedAt, d.StartedAt, d.FinishedAt, files,
             status == "downloading" ? retrying : null);

@@ -366,6 +366,28 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         Assert.Equal("cancelled", end.GetProperty("data").GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Finished_downloads_can_be_cleared_from_the_list_and_their_files_stay()
+    {
+        var client = _host.CreateKeyClient();
+        var done = _server.Add("clear-done.bin", 80_000, seed: 53);
+        var doneId = (await DownloadFactory.StartAsync(client, new { name = "done", files = Files((_server.UrlOf(done.Name), "vae/clear-done.safetensors", done.Size, done.Sha256)) }))
+            .GetProperty("id").GetString()!;
+        await DownloadFactory.FinishedAsync(client, doneId);
+        var slow = _server.Add("clear-running.bin", 2_000_000, seed: 54);
+        slow.BytesPerSecond = 50_000;
+        var runningId = (await DownloadFactory.StartAsync(client, new { name = "running", files = Files((_server.UrlOf(slow.Name), "vae/clear-running.safetensors", slow.Size, slow.Sha256)) }))
+            .GetProperty("id").GetString()!;
+
+        var cleared = await (await client.PostAsync("/api/downloads/clear", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("cleared", cleared.GetProperty("status").GetString());
+        Assert.Equal(1, cleared.GetProperty("removed").GetInt32());
+        var ids = (await client.GetFromJsonAsync<JsonElement>("/api/downloads")).GetProperty("downloads").EnumerateArray().Select(d => d.GetProperty("id").GetString()).ToList();
+        Assert.Equal([runningId], ids);
+        Assert.True(File.Exists(_host.ModelPath("vae/clear-done.safetensors")));
+        await client.DeleteAsync($"/api/downloads/{runningId}");
+    }
+
     private static Task SendAsync(WebSocket socket, string text) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
 

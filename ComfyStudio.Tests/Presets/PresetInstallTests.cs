@@ -97,7 +97,7 @@ public sealed class PresetInstallTests : IAsyncLifetime
     public async Task A_preset_whose_files_another_brought_reads_files_present_and_uninstall_leaves_neither_installed()
     {
         var client = _host.CreateKeyClient();
-        await PresetFactory.InstallAsync(client, "tiny-flux");
+        var fluxDownload = (await PresetFactory.InstallAsync(client, "tiny-flux")).GetProperty("download_id").GetString();
         Assert.True((await PresetFactory.InstalledAsync(client, "tiny-flux")).GetProperty("installed").GetBoolean());
         var twin = await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-twin");
         Assert.False(twin.GetProperty("installed").GetBoolean());
@@ -110,6 +110,9 @@ public sealed class PresetInstallTests : IAsyncLifetime
         Assert.False(File.Exists(Model("diffusion_models/a.safetensors")));
         foreach (var id in new[] { "tiny-flux", "tiny-twin" })
             Assert.False((await PresetFactory.StatusAsync(client, id)).GetProperty("installed").GetBoolean(), id);
+        // Its download still says what it was: completed, 100 %.
+        var finished = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{fluxDownload}");
+        Assert.Equal(("completed", 100.0), (finished.GetProperty("status").GetString(), finished.GetProperty("progress").GetDouble()));
 
         // Files present install at once: nothing to fetch, and it is then installed.
         await PresetFactory.InstallAsync(client, "tiny-flux");

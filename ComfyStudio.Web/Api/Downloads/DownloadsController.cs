@@ -57,6 +57,12 @@ public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
     [HttpDelete("{id}")]
     public async Task<CancelAnswer> Cancel(string id, CancellationToken ct) => new("cancelled", id, await engine.CancelAsync(id, ct));
 
+    public sealed record ClearAnswer(string Status, int Removed);
+
+    /// <summary>Removes finished downloads (completed, failed, cancelled) from the list; files stay.</summary>
+    [HttpPost("clear")]
+    public async Task<ClearAnswer> Clear(CancellationToken ct) => new("cleared", await engine.ClearFinishedAsync(ct));
+
     /// <summary>Spec B's download fields, and ours beside them.</summary>
     internal static JsonObject Resource(DownloadView v) => new()
     {
