@@ -47,6 +47,9 @@ public sealed partial class ApiKeyStore(
     private string? _primary;
     private readonly Dictionary<int, DateTime> _lastTouched = [];
 
+    /// <summary>How the primary key was loaded at this start (null before).</summary>
+    public PrimaryKeyLoad? LastLoad { get; private set; }
+
     /// <summary>Where the primary key came from: <c>settings</c>, <c>environment</c> or <c>generated</c>.</summary>
     public string PrimarySource { get; private set; } = "unset";
 
@@ -93,7 +96,7 @@ public sealed partial class ApiKeyStore(
                 PrimarySource == "environment" ? "API_KEY from the environment" : "a newly generated key (printed on the console)");
         if (PrimarySource != "generated" && _primary!.Length < 12)
             logger.LogWarning("The API key is shorter than 12 characters; anyone who can reach this port can guess it");
-        return new PrimaryKeyLoad(generatedNow, unusable);
+        return LastLoad = new PrimaryKeyLoad(generatedNow, unusable);
     }
 
     /// <summary>A new generated primary key, stored (in place of an earlier generated one) and in effect.</summary>

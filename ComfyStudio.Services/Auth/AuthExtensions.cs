@@ -16,30 +16,35 @@ public static class AuthExtensions
     }
 }
 
-/// <summary>
-/// Loads the primary key after the database is ready. A key generated now is written once to the console
-/// (standard output, not the log files), because nothing else can tell the owner what it is.
-/// </summary>
+/// <summary>Loads the primary key after the database is ready (the start-up announcer shows a generated one).</summary>
 internal sealed class PrimaryKeyLoader(ApiKeyStore keys) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var load = await keys.LoadAsync(cancellationToken);
-        if (load.Generated is not { } generated) return;
-        Console.WriteLine();
-        if (load.Unusable is { } why)
-        {
-            Console.WriteLine($"  ComfyStudio could not use its configured API key: {why}.");
-            Console.WriteLine($"  An API key is {ApiKeyRule.Description}. It generated a new one, shown only now:");
-        }
-        else
-            Console.WriteLine("  ComfyStudio generated its API key on this first start. It is shown only now:");
-        Console.WriteLine();
-        Console.WriteLine($"      {generated}");
-        Console.WriteLine();
-        Console.WriteLine("  Use it to sign in and as the X-API-Key header. Set API_KEY to choose your own.");
-        Console.WriteLine();
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => keys.LoadAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// A key generated at this start, written once to the console (standard output, not the log files), because
+/// nothing else can tell the owner what it is. Written after the start-up lines, where it stays in view.
+/// </summary>
+public static class PrimaryKeyBanner
+{
+    public static void Write(TextWriter console, PrimaryKeyLoad load)
+    {
+        if (load.Generated is not { } generated) return;
+        console.WriteLine();
+        if (load.Unusable is { } why)
+        {
+            console.WriteLine($"  ComfyStudio could not use its configured API key: {why}.");
+            console.WriteLine($"  An API key is {ApiKeyRule.Description}. It generated a new one, shown only now:");
+        }
+        else
+            console.WriteLine("  ComfyStudio generated its API key on this first start. It is shown only now:");
+        console.WriteLine();
+        console.WriteLine($"      {generated}");
+        console.WriteLine();
+        console.WriteLine("  Use it to sign in and as the X-API-Key header. Set API_KEY to choose your own.");
+        console.WriteLine();
+    }
 }

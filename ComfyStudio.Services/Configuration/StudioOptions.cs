@@ -80,8 +80,11 @@ public sealed class StudioOptions
         MaxConcurrentDownloads = Math.Clamp(MaxConcurrentDownloads, 1, 10);
     }
 
-    /// <summary>Where <c>./data</c> sits without a workspace volume: beside the app, whatever the working directory.</summary>
-    public static string LocalRoot => AppContext.BaseDirectory;
+    /// <summary>
+    /// Where <c>./data</c> sits without a workspace volume: the folder the app is started from (<c>dotnet run</c> in
+    /// the repository keeps it there, not in <c>bin/Debug/…</c>; a restart from the UI keeps that folder).
+    /// </summary>
+    public static string LocalRoot => Directory.GetCurrentDirectory();
 
     /// <summary>Creates the folders the app writes to.</summary>
     public void EnsureFolders()

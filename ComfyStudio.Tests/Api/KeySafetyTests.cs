@@ -102,6 +102,8 @@ public sealed class KeySafetyTests : IDisposable
             Assert.Equal("generated", store.PrimarySource);
             generated = store.PrimaryKey;
             Assert.Equal(HttpStatusCode.OK, (await host.CreateKeyClient(generated).GetAsync("/api/admin/events")).StatusCode);
+            var key = generated;
+            await TestWait.UntilAsync(() => console.ToString().Contains(key), 10, "the new key on the console");
         }
         finally
         {

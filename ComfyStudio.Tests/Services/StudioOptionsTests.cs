@@ -31,8 +31,9 @@ public sealed class StudioOptionsTests
     {
         var local = new StudioOptions();
         local.ApplyDefaults(workspaceRoot: "/definitely/not/here");
-        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "data"), local.StudioDir);
-        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "data", "ComfyUI"), local.ComfyUiDir);
+        // ./data of the folder it was started from (dotnet run in the repository: the repository's data/).
+        Assert.Equal(Path.Combine(Directory.GetCurrentDirectory(), "data"), local.StudioDir);
+        Assert.Equal(Path.Combine(Directory.GetCurrentDirectory(), "data", "ComfyUI"), local.ComfyUiDir);
 
         var workspace = TestPaths.NewTempDir("workspace");
         var pod = new StudioOptions();

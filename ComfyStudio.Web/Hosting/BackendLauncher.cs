@@ -113,6 +113,9 @@ public static class BackendLauncher
             start.ArgumentList.Add(dll);
             foreach (var a in args) start.ArgumentList.Add(a);
             start.Environment[SupervisedVariable] = "1";
+            // The data stays where this process resolved it (its defaults follow the working directory).
+            start.Environment["STUDIO_DIR"] = studio.StudioDir;
+            start.Environment["COMFYUI_DIR"] = studio.ComfyUiDir;
             start.Environment["RESTART_MODE"] = "exit";
             start.Environment.Remove(StudioRestart.ParentPidVariable);
             Console.Error.WriteLine($"ComfyStudio: starting the deployed backend {dll}");
