@@ -6,6 +6,24 @@ namespace ComfyStudio.Tests.Browser;
 public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFactory>
 {
     [Fact]
+    public async Task The_reconnect_banner_reads_white_on_amber_not_white_on_white()
+    {
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/events");
+        await factory.SignInAsync(page, "/events");
+        await page.Locator("[data-testid=signed-in]").WaitForAsync();
+        var colors = await page.EvaluateAsync<string[]>(@"() => {
+            const m = document.getElementById('components-reconnect-modal');
+            m.classList.add('components-reconnect-show');
+            const s = getComputedStyle(m);
+            return [s.backgroundColor, s.color, s.display];
+        }");
+        Assert.Equal(["rgb(180, 83, 9)", "rgb(255, 255, 255)"], colors[..2]);
+        Assert.NotEqual("none", colors[2]);
+    }
+
+    [Fact]
     public async Task Logging_in_through_the_real_page_shows_the_shell_and_signing_out_returns_to_login()
     {
         await using var context = await factory.Browser.NewContextAsync();
