@@ -62,6 +62,11 @@ public sealed class PresetsPageTests(PresetsPageTests.PresetBrowserFactory facto
         StringAssert(await dialog.TextContentAsync(), "to download");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Install", Exact = true }).ClickAsync();
         await page.WaitForFunctionAsync("document.querySelector('[data-preset-id=tiny-browser]')?.dataset.status === 'installing'");
+        // The drawer's file states are live: the slow file reads downloading while it arrives, not queued.
+        await card.Locator("[data-testid=preset-details]").ClickAsync();
+        await page.Locator("[data-testid=preset-file][data-state=downloading]").First.WaitForAsync();
+        await page.Locator("[data-testid=preset-file][data-state=installed]").First.WaitForAsync(new() { Timeout = 45_000 });
+        await page.Locator("[data-testid=preset-drawer] button[aria-label=Close]").ClickAsync();
         await page.WaitForFunctionAsync("document.querySelector('[data-preset-id=tiny-browser]')?.dataset.status === 'installed'", null, new() { Timeout = 45_000 });
         Assert.True(File.Exists(Path.Combine(factory.ComfyUiDir, "models", "vae", "tiny-browser.safetensors")));
 
