@@ -6,6 +6,24 @@ namespace ComfyStudio.Tests.Browser;
 public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFactory>
 {
     [Fact]
+    public async Task The_log_viewer_shows_one_line_per_entry_and_follow_keeps_the_newest_in_view()
+    {
+        var log = factory.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("ComfyStudio.Tests.LogFlood");
+        for (var i = 0; i < 80; i++)
+            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(log, "flood line {N}\nwith a second line\nand a third " + new string('x', 400), i);
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/system");
+        await factory.SignInAsync(page, "/system");
+        await page.Locator("[data-testid=log-lines] .studio-log-line").Nth(40).WaitForAsync();
+        Assert.True(await page.EvaluateAsync<bool>("[...document.querySelectorAll('.studio-log-line')].every(e => e.offsetHeight <= 20)"), "an entry spans several lines");
+
+        Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(log, "the newest line {Tag}", "zz-newest");
+        await page.WaitForFunctionAsync("(document.querySelector('[data-testid=log-lines]').lastElementChild?.textContent ?? '').includes('zz-newest')");
+        await page.WaitForFunctionAsync("(() => { const b = document.querySelector('[data-testid=log-lines]'); return b.scrollHeight > b.clientHeight && b.scrollTop + b.clientHeight >= b.scrollHeight - 2; })()");
+    }
+
+    [Fact]
     public async Task The_reconnect_banner_reads_white_on_amber_not_white_on_white()
     {
         await using var context = await factory.Browser.NewContextAsync();
