@@ -24,6 +24,21 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
     }
 
     [Fact]
+    public async Task The_page_title_takes_focus_after_navigation_without_a_focus_box()
+    {
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/events");
+        await factory.SignInAsync(page, "/events");
+        // From the keyboard, where the browser draws focus boxes (focus-visible).
+        await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Downloads", Exact = true }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(factory.BaseUrl + "/downloads");
+        await page.WaitForFunctionAsync("document.activeElement && document.activeElement.tagName === 'H1'");
+        Assert.Equal("none", await page.EvaluateAsync<string>("getComputedStyle(document.activeElement).outlineStyle"));
+    }
+
+    [Fact]
     public async Task The_reconnect_banner_reads_white_on_amber_not_white_on_white()
     {
         await using var context = await factory.Browser.NewContextAsync();
