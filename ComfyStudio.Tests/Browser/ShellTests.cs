@@ -39,6 +39,21 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
     }
 
     [Fact]
+    public async Task At_phone_width_the_app_bar_fits_and_sign_out_is_on_screen()
+    {
+        await using var context = await factory.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/events");
+        await factory.SignInAsync(page, "/events");
+        var signOut = page.Locator("[data-testid=sign-out]");
+        await signOut.WaitForAsync();
+        var box = await signOut.BoundingBoxAsync();
+        Assert.NotNull(box);
+        Assert.True(box!.X >= 0 && box.X + box.Width <= 390, $"sign-out at x={box.X}, width {box.Width}");
+        Assert.True(await page.EvaluateAsync<int>("document.querySelector('.mud-appbar').scrollWidth") <= 390, "the app bar overflows");
+    }
+
+    [Fact]
     public async Task The_reconnect_banner_reads_white_on_amber_not_white_on_white()
     {
         await using var context = await factory.Browser.NewContextAsync();
