@@ -93,6 +93,9 @@ public sealed class RevealSecretsDialogTests : IAsyncLifetime
         Assert.Contains("hf_revealedToken1234", dialog.Find("[data-secret=HF_TOKEN]").TextContent);
         Assert.Contains(Key, dialog.Find("[data-secret=API_KEY]").TextContent);
         Assert.Matches(@"Hidden again in [12] s", dialog.Find("[data-testid=reveal-countdown]").TextContent);
+        // Each revealed secret has a copy button that puts exactly it on the clipboard.
+        dialog.Find("[data-secret=HF_TOKEN] [data-testid=copy]").Click();
+        Assert.Contains(_ctx.JSInterop.Invocations, i => i.Identifier == "studio.copy" && (string?)i.Arguments[0] == "hf_revealedToken1234");
         lock (_events) Assert.Contains(_events, e => e is SecretsRevealed r && !r.Message.Contains("hf_revealedToken1234"));
 
         dialog.WaitForAssertion(() => Assert.DoesNotContain("hf_revealedToken1234", dialog.Markup), TimeSpan.FromSeconds(10));

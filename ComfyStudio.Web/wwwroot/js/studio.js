@@ -2,6 +2,7 @@ window.studio = {
   getTheme: () => localStorage.getItem("studio-theme"),
   setTheme: (value) => localStorage.setItem("studio-theme", value),
   scrollToEnd: (element) => { if (element) element.scrollTop = element.scrollHeight; },
+  copy: (text) => navigator.clipboard.writeText(text),
 };
 document.addEventListener("click", (e) => {
   if (e.target && e.target.id === "components-reconnect-button" && window.Blazor) {
