@@ -22,5 +22,5 @@ public static class ApiKeyRule
         return null;
     }
 
-    public static bool IsValid(string? key) => Problem(key) is null;
+    public static bool IsValid([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? key) => Problem(key) is null;
 }

@@ -141,7 +141,7 @@ public sealed partial class ApiKeyStore(
     /// <summary>Checks a presented key; null when it is not valid.</summary>
     public async Task<ApiKeyIdentity?> ValidateAsync(string? presented, CancellationToken ct = default)
     {
-        if (presented is null || !ApiKeyRule.IsValid(presented)) return null;
+        if (!ApiKeyRule.IsValid(presented)) return null;
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
         if (_primaryHash is { } primary && CryptographicOperations.FixedTimeEquals(hash, primary))
             return new ApiKeyIdentity(PrimaryName, Fingerprint(hash), true);

@@ -43,10 +43,11 @@ public sealed class DiskSpace(IFreeSpace freeSpace, ModelFolder folder, IOptions
     /// A 507 <see cref="ErrorCodes.InsufficientStorage"/> naming what and how much, unless <paramref name="needed"/>
     /// bytes and the margin fit.
     /// </summary>
-    public void EnsureRoom(long needed, string what, IReadOnlyDictionary<string, object?>? details = null)
+    /// <param name="details">More details for the error body, from the free bytes that were measured.</param>
+    public void EnsureRoom(long needed, string what, Func<long, IReadOnlyDictionary<string, object?>>? details = null)
     {
         if (Fits(needed, null, out var free)) return;
-        var all = new Dictionary<string, object?>(details ?? new Dictionary<string, object?>())
+        var all = new Dictionary<string, object?>(details?.Invoke(free) ?? new Dictionary<string, object?>())
         {
             ["required_bytes"] = needed > long.MaxValue - MarginBytes ? long.MaxValue : needed + MarginBytes,
             ["free_bytes"] = free,

@@ -43,7 +43,7 @@ public sealed partial class DownloadEngine(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _concurrencySubscription = bus.Subscribe<MaxConcurrentChanged>(e => { _gate.SetLimit(e.Value); return Task.CompletedTask; }, durable: true);
+        _concurrencySubscription = bus.SubscribeDurable<MaxConcurrentChanged>(e => { _gate.SetLimit(e.Value); return Task.CompletedTask; });
         _gate.SetLimit(settings.MaxConcurrent);
         _ticker = Task.Run(() => TickAsync(_stopping.Token), CancellationToken.None);
         await ResumeUnfinishedAsync(cancellationToken);

@@ -31,16 +31,20 @@ public sealed class ModelFolder(IOptions<StudioOptions> options)
     /// The real absolute path of <paramref name="relative"/> (plus <paramref name="suffix"/>, e.g. <c>.part</c>), resolved
     /// now; <see cref="UnsafePathException"/> when it is not inside the models folder.
     /// </summary>
-    public string Resolve(string relative, string suffix = "")
+    public string Resolve(string relative, string suffix = "") =>
+        RealPathUnder(Root, relative + suffix) ?? throw new UnsafePathException(relative + suffix);
+
+    /// <summary>
+    /// The real path of <paramref name="relative"/> (<c>/</c>-separated) under <paramref name="root"/>, resolved now;
+    /// null when it climbs out of the root or leads out of the root's real place through a link.
+    /// </summary>
+    public static string? RealPathUnder(string root, string relative)
     {
-        var shown = relative + suffix;
-        var root = Root;
-        var lexical = Path.GetFullPath(Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar)) + suffix);
-        if (!IsUnder(lexical, root)) throw new UnsafePathException(shown);
-        var realRoot = RealPath(root);
+        root = Path.GetFullPath(root);
+        var lexical = Path.GetFullPath(Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar)));
+        if (!IsUnder(lexical, root)) return null;
         var real = RealPath(lexical);
-        if (!IsUnder(real, realRoot)) throw new UnsafePathException(shown);
-        return real;
+        return IsUnder(real, RealPath(root)) ? real : null;
     }
 
     /// <summary>The resolved path, or null when it leads outside (for reads that treat such a file as absent).</summary>
@@ -50,12 +54,11 @@ public sealed class ModelFolder(IOptions<StudioOptions> options)
         catch (UnsafePathException) { return null; }
     }
 
-    /// <summary>Deletes the file if it is there (resolved now); answers its size, or 0 when there was none.</summary>
-    public long Delete(string relative, string suffix = "")
+    /// <summary>Deletes the file if it is there (resolved now); answers its size, or null when there was none.</summary>
+    public long? Delete(string relative, string suffix = "")
     {
-        var full = Resolve(relative, suffix);
-        var info = new FileInfo(full);
-        if (!info.Exists) return 0;
+        var info = new FileInfo(Resolve(relative, suffix));
+        if (!info.Exists) return null;
         var size = info.Length;
         info.Delete();
         return size;

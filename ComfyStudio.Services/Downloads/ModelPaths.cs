@@ -30,16 +30,12 @@ public static class ModelPaths
         if (segments.Any(s => s != s.Trim())) return (null, "has a folder or file name that starts or ends with a space");
         if (segments[^1].EndsWith(".part", StringComparison.OrdinalIgnoreCase)) return (null, "must not end in .part (the name of an unfinished download)");
         var normalized = string.Join('/', segments);
-        var root = System.IO.Path.GetFullPath(modelsDir);
-        var full = System.IO.Path.GetFullPath(System.IO.Path.Combine([root, .. segments]));
-        if (!full.StartsWith(root + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal)) return (null, relative);
-        var real = ModelFolder.RealPath(full);
-        var realRoot = ModelFolder.RealPath(root);
-        if (!real.StartsWith(realRoot + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            return (null, "leads outside the models folder through a link");
+        // '..' and absolute paths are refused above: what is left can only leave through a link.
+        var real = ModelFolder.RealPathUnder(modelsDir, normalized);
+        if (real is null) return (null, "leads outside the models folder through a link");
         if (Directory.Exists(real)) return (null, $"names a folder ('{normalized}'); give the path of a file in it");
         // A file on the way ('a.safetensors/b') can never be a folder to write into.
-        var at = realRoot;
+        var at = ModelFolder.RealPath(modelsDir);
         foreach (var segment in segments[..^1])
         {
             at = System.IO.Path.Combine(at, segment);

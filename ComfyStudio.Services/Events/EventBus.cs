@@ -9,7 +9,7 @@ namespace ComfyStudio.Services.Events;
 /// drained on its own task, so a slow WebSocket or Blazor circuit cannot hold up a download. A subscriber sees only
 /// the events it asked for (filtered before queueing, so a flood of others cannot push them out). A live view's
 /// queue is bounded and drops its oldest events when full; a subscriber that records something (the event log, an
-/// install record) is <see cref="Subscribe{T}(Func{T, Task}, bool)">durable</see>: its queue never drops.
+/// install record) is <see cref="SubscribeDurable{T}(Func{T, Task})">durable</see>: its queue never drops.
 /// </summary>
 public sealed class EventBus(ILogger<EventBus> logger)
 {
@@ -26,9 +26,9 @@ public sealed class EventBus(ILogger<EventBus> logger)
     public IDisposable Subscribe<T>(Func<T, Task> handler, int capacity = 1024) where T : StudioEvent =>
         Add(new Subscription(this, e => e is T, e => handler((T)e), capacity));
 
-    /// <summary>Calls <paramref name="handler"/> for every event of type <typeparamref name="T"/>; <paramref name="durable"/>: none is ever dropped.</summary>
-    public IDisposable Subscribe<T>(Func<T, Task> handler, bool durable) where T : StudioEvent =>
-        Add(new Subscription(this, e => e is T, e => handler((T)e), durable ? null : 1024));
+    /// <summary>Calls <paramref name="handler"/> for every event of type <typeparamref name="T"/>, none ever dropped (a recorder).</summary>
+    public IDisposable SubscribeDurable<T>(Func<T, Task> handler) where T : StudioEvent =>
+        SubscribeDurable(e => e is T, e => handler((T)e));
 
     /// <summary>Calls <paramref name="handler"/> for every event until disposed (a live view: the oldest are dropped past <paramref name="capacity"/>).</summary>
     public IDisposable Subscribe(Func<StudioEvent, Task> handler, int capacity = 1024) =>

@@ -137,14 +137,11 @@ public sealed class PresetInstaller(
         }
     }
 
-    private void EnsureSpace(PresetDefinition preset, long needed)
-    {
-        if (diskSpace.Fits(needed, null, out var free)) return;
-        diskSpace.EnsureRoom(needed, $"preset '{preset.Id}'", new Dictionary<string, object?>
+    private void EnsureSpace(PresetDefinition preset, long needed) =>
+        diskSpace.EnsureRoom(needed, $"preset '{preset.Id}'", free => new Dictionary<string, object?>
         {
             ["preset_id"] = preset.Id, ["required_gb"] = Gb(needed + diskSpace.MarginBytes), ["free_gb"] = Gb(free),
         });
-    }
 
     /// <summary>
     /// The time to fetch <paramref name="bytes"/>: at the speed recent downloads reached, else at the speed a probe of
@@ -274,9 +271,9 @@ public sealed class PresetInstaller(
             }
             foreach (var path in deleting)
             {
-                if (File.Exists(folder.Resolve(path)))
+                if (folder.Delete(path) is { } size)
                 {
-                    freed += folder.Delete(path);
+                    freed += size;
                     removed.Add(path);
                 }
                 folder.Delete(path, ".part");
@@ -360,7 +357,7 @@ internal sealed class PresetInstallTracker(EventBus bus, PresetInstaller install
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = bus.Subscribe<DownloadCompleted>(async e =>
+        _subscription = bus.SubscribeDurable<DownloadCompleted>(async e =>
         {
             if (e.PresetId is null) return;
             try
@@ -371,7 +368,7 @@ internal sealed class PresetInstallTracker(EventBus bus, PresetInstaller install
             {
                 logger.LogWarning(ex, "Could not record the install of preset {Preset}", e.PresetId);
             }
-        }, durable: true); // an install record must never be lost to a flood of progress ticks
+        }); // durable: an install record must never be lost to a flood of progress ticks
         return Task.CompletedTask;
     }
 

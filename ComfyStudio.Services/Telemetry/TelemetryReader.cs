@@ -170,12 +170,14 @@ public sealed class TelemetryReader : IDisposable
     /// </summary>
     private (double Percent, string Source) Utilization()
     {
+        // Within a second of the last measurement nothing is read again: requests in a burst share its figure.
+        lock (_cpuLock)
+            if (_cpuBaseline is { } recent && _clock.GetUtcNow() - recent.At < TimeSpan.FromSeconds(1)) return _cpuLast;
         var now = ReadCpuCounters();
         if (now is null) return (0, "none");
         lock (_cpuLock)
         {
             var start = _cpuBaseline;
-            if (start is not null && start.Source == now.Source && now.At - start.At < TimeSpan.FromSeconds(1)) return _cpuLast;
             double percent;
             if (start is not null && start.Source == now.Source && now.Total > start.Total)
                 percent = (now.Busy - start.Busy) / (now.Total - start.Total) * 100;

@@ -13,9 +13,9 @@ internal sealed class UpdateRestarter(EventBus bus, IStudioRestart restart) : IH
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = bus.Subscribe<StudioUpdated>(e => e.RestartNeeded
+        _subscription = bus.SubscribeDurable<StudioUpdated>(e => e.RestartNeeded
             ? restart.RequestAsync("the backend was updated", TimeSpan.FromSeconds(1))
-            : Task.CompletedTask, durable: true);
+            : Task.CompletedTask);
         return Task.CompletedTask;
     }
 

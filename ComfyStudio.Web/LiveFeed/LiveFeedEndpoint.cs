@@ -221,10 +221,10 @@ public static class LiveFeedEndpoint
     {
         TelemetrySampled t => [SystemStatusMessage(t.Snapshot)],
         DownloadProgressed p => [DownloadProgressMessage(p.Download)],
-        DownloadCompleted c => [Complete(c.DownloadId, c.PresetId, "success", new JsonObject { ["time_taken_seconds"] = c.Seconds })],
+        DownloadCompleted c => [Complete(c.DownloadId, c.PresetId, "success", ("time_taken_seconds", c.Seconds))],
         DownloadFailed f =>
         [
-            Complete(f.DownloadId, f.PresetId, "failed", new JsonObject { ["file"] = f.File, ["error"] = f.Reason, ["error_code"] = ErrorCodes.ForClients(f.Code) }),
+            Complete(f.DownloadId, f.PresetId, "failed", ("file", f.File), ("error", f.Reason), ("error_code", ErrorCodes.ForClients(f.Code))),
             Error(ErrorCodes.ForClients(f.Code)!, f.Message, new JsonObject
             {
                 ["download_id"] = f.DownloadId, ["preset_id"] = f.PresetId, ["file"] = f.File, ["error"] = f.Reason,
@@ -232,19 +232,15 @@ public static class LiveFeedEndpoint
             }),
         ],
         DownloadStateChanged { Status: "cancelled" } x =>
-            [Complete(x.DownloadId, x.PresetId, "cancelled", new JsonObject { ["error"] = "cancelled by the user" }), EventMessage(evt)],
+            [Complete(x.DownloadId, x.PresetId, "cancelled", ("error", "cancelled by the user")), EventMessage(evt)],
         { Persist: true } => [EventMessage(evt)],
         _ => [],
     };
 
-    private static JsonObject Complete(string downloadId, string? presetId, string status, JsonObject extra)
+    private static JsonObject Complete(string downloadId, string? presetId, string status, params (string Name, JsonNode? Value)[] extra)
     {
         var data = new JsonObject { ["download_id"] = downloadId, ["preset_id"] = presetId, ["status"] = status };
-        foreach (var (k, v) in extra.ToList())
-        {
-            extra.Remove(k);
-            data[k] = v;
-        }
+        foreach (var (name, value) in extra) data[name] = value;
         return new JsonObject { ["type"] = "download_complete", ["data"] = data };
     }
 
