@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ComfyStudio.Services.Events;
+using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Services.Downloads;
 
@@ -49,11 +50,7 @@ public sealed record DownloadView(
 
     public static readonly IReadOnlySet<string> ActiveStates = new HashSet<string> { "queued", "downloading" };
     public bool IsActive => ActiveStates.Contains(Status);
-    public double SpeedMegabytesPerSecond => Math.Round(SpeedBytesPerSecond / 1_000_000d, 1);
-
-    /// <summary>A time left as people read it: <c>45s</c>, <c>2m 30s</c>, <c>1h 5m</c>.</summary>
-    public static string FormatEta(long seconds) =>
-        seconds >= 3600 ? $"{seconds / 3600}h {seconds % 3600 / 60}m" : seconds >= 60 ? $"{seconds / 60}m {seconds % 60}s" : $"{seconds}s";
+    public double SpeedMegabytesPerSecond => ByteSize.MegabytesPerSecond(SpeedBytesPerSecond);
 }
 
 /// <summary>Live progress of a running download, a few times a second (not stored).</summary>

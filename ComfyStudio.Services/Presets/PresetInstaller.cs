@@ -4,6 +4,7 @@ using ComfyStudio.Services.Data;
 using ComfyStudio.Services.Downloads;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Events;
+using ComfyStudio.Services.Formatting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,7 +26,7 @@ public sealed record PresetUninstalled(string PresetId, IReadOnlyList<string> Re
     : StudioEvent
 {
     public override string Type => "preset.uninstalled";
-    public override string Message => $"Preset '{PresetId}' uninstalled: {FilesRemoved} file(s) removed, {BytesFreed / 1073741824d:0.##} GB freed"
+    public override string Message => $"Preset '{PresetId}' uninstalled: {FilesRemoved} file(s) removed, {ByteSize.Format(BytesFreed)} freed"
                                       + (FilesKept.Count > 0 ? $", {FilesKept.Count} shared file(s) kept" : "");
     public override JsonObject? Data => new()
     {
@@ -140,7 +141,7 @@ public sealed class PresetInstaller(
     private void EnsureSpace(PresetDefinition preset, long needed) =>
         diskSpace.EnsureRoom(needed, $"preset '{preset.Id}'", free => new Dictionary<string, object?>
         {
-            ["preset_id"] = preset.Id, ["required_gb"] = Gb(needed + diskSpace.MarginBytes), ["free_gb"] = Gb(free),
+            ["preset_id"] = preset.Id, ["required_gb"] = ByteSize.Gb(needed + diskSpace.MarginBytes, 3), ["free_gb"] = ByteSize.Gb(free, 3),
         });
 
     /// <summary>
@@ -329,7 +330,6 @@ public sealed class PresetInstaller(
             .OrderBy(u => u.Preset.Name, StringComparer.OrdinalIgnoreCase).ToList();
     }
 
-    public static double Gb(long bytes) => Math.Round(bytes / 1073741824d, 3);
 }
 
 /// <summary>Orders versions like <c>1.0.0</c>, <c>1.10.0</c>, <c>2.0.0-beta</c>: numeric parts as numbers, others as text.</summary>

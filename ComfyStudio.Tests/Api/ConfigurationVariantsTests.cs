@@ -96,9 +96,9 @@ public sealed class ConfigurationVariantsTests
         var rtx = g.GetProperty("devices")[1];
         Assert.Equal(1, rtx.GetProperty("id").GetInt32());
         Assert.Equal("NVIDIA GeForce RTX 4090", rtx.GetProperty("name").GetString());
-        Assert.Equal(StatusResources.GbOf(24564L * 1024 * 1024), rtx.GetProperty("memory_total_gb").GetDouble());
-        Assert.Equal(StatusResources.GbOf(18022L * 1024 * 1024), rtx.GetProperty("memory_used_gb").GetDouble());
-        Assert.Equal(StatusResources.GbOf((24564L - 18022) * 1024 * 1024), rtx.GetProperty("memory_free_gb").GetDouble());
+        Assert.Equal(24.0, rtx.GetProperty("memory_total_gb").GetDouble());
+        Assert.Equal(17.6, rtx.GetProperty("memory_used_gb").GetDouble());
+        Assert.Equal(6.4, rtx.GetProperty("memory_free_gb").GetDouble());
         Assert.Equal(97, rtx.GetProperty("utilization_percent").GetDouble());
         Assert.Equal(71, rtx.GetProperty("temperature_c").GetDouble());
         Assert.Equal(JsonValueKind.Null, g.GetProperty("devices")[0].GetProperty("utilization_percent").ValueKind);

@@ -33,7 +33,7 @@ public sealed class BusyHostFactory : StudioFactory
 /// <summary>The figures a user decides from: free space as df shows it, CPU utilisation within 0–100.</summary>
 public sealed class TrueFiguresTests(BusyHostFactory factory) : IClassFixture<BusyHostFactory>
 {
-    private const double GiB = 1024d * 1024 * 1024;
+    private const double Gb = 1e9; // the API writes decimal GB
 
     /// <summary><c>df -B1 --output=avail</c> of the data folder: what the app can write there.</summary>
     private static long DfAvailable(string folder)
@@ -54,8 +54,8 @@ public sealed class TrueFiguresTests(BusyHostFactory factory) : IClassFixture<Bu
         var df = DfAvailable(factory.DataDir);
         const long slack = 200_000_000; // other tests write meanwhile
         Assert.InRange(specA.GetProperty("disk").GetProperty("free_bytes").GetInt64(), df - slack, df + slack);
-        Assert.InRange(storage.GetProperty("workspace").GetProperty("available_gb").GetDouble(), (df - slack) / GiB - 0.1, (df + slack) / GiB + 0.1);
-        Assert.InRange(resources.GetProperty("disk").GetProperty("free_gb").GetDouble(), (df - slack) / GiB - 0.1, (df + slack) / GiB + 0.1);
+        Assert.InRange(storage.GetProperty("workspace").GetProperty("available_gb").GetDouble(), (df - slack) / Gb - 0.1, (df + slack) / Gb + 0.1);
+        Assert.InRange(resources.GetProperty("disk").GetProperty("free_gb").GetDouble(), (df - slack) / Gb - 0.1, (df + slack) / Gb + 0.1);
         // And the download engine's check reads the same figure.
         var engine = factory.Services.GetRequiredService<ComfyStudio.Services.Downloads.IFreeSpace>().AvailableBytes(factory.DataDir);
         Assert.InRange(engine, df - slack, df + slack);

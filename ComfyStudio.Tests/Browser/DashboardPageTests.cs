@@ -51,5 +51,21 @@ public sealed class DashboardPageTests(DashboardPageTests.FastTelemetryFactory f
         StringAssert(await page.Locator("[data-testid=database]").TextContentAsync(), "events");
     }
 
+    [Fact]
+    public async Task Times_on_pages_are_the_browsers_local_time_with_its_zone_shown()
+    {
+        await using var context = await factory.Browser.NewContextAsync(new BrowserNewContextOptions { TimezoneId = "Asia/Kolkata" });
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/keys");
+        await factory.SignInAsync(page, "/keys");
+        // A new key's creation time, in Kolkata's zone (the server runs in UTC), labelled; its UTC time in the attribute.
+        await page.FillAsync("input[data-testid=key-name]", "zone-check");
+        await page.ClickAsync("[data-testid=create-key]");
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=local-time]')].some(t => t.textContent.endsWith(' UTC+5:30'))");
+        var time = page.Locator("[data-testid=local-time]").First;
+        var utc = DateTime.Parse((await time.GetAttributeAsync("datetime"))!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        Assert.Equal(utc.AddMinutes(330).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC+5:30", (await time.TextContentAsync())?.Trim());
+    }
+
     private static void StringAssert(string? text, string expected) => Assert.Contains(expected, text ?? "");
 }

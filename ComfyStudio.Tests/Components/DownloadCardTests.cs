@@ -39,3 +39,22 @@ public sealed class DownloadCardTests : IAsyncDisposable
         Assert.DoesNotContain("left", card.Find("[data-testid=download-figures]").TextContent);
     }
 }
+
+/// <summary>Cards write sizes and speeds with the one formatter: decimal units, MB/s.</summary>
+public sealed class DownloadCardFiguresTests : IAsyncDisposable
+{
+    private readonly BunitContext _ctx = MudTestContext.Create();
+
+    public ValueTask DisposeAsync() => _ctx.DisposeAsync();
+
+    [Fact]
+    public void A_500_MB_file_reads_500_MB_and_its_speed_reads_MB_per_second()
+    {
+        var view = new DownloadView("dl_3", null, "Half a gig", "downloading", 40, 12_500_000, 24, "vae/a.safetensors", 200_000_000, 500_000_000,
+            1, 0, null, DateTime.UtcNow, DateTime.UtcNow, null, []);
+        var figures = _ctx.Render<DownloadCard>(p => p.Add(x => x.Download, view)).Find("[data-testid=download-figures]").TextContent;
+        Assert.Contains("200 MB of 500 MB", figures);
+        Assert.Contains("12.5 MB/s", figures);
+        Assert.DoesNotContain("476.8", figures);
+    }
+}

@@ -59,9 +59,9 @@ public static class TestRegistry
     }
 
     /// <summary>"1.43MB", as the real registry writes sizes.</summary>
-    public static string Human(long bytes) => bytes >= 1L << 30
-        ? $"{bytes / 1073741824d:0.##}GB".Replace(',', '.')
-        : $"{bytes / 1048576d:0.##}MB".Replace(',', '.');
+    public static string Human(long bytes) => bytes >= 1_000_000_000
+        ? $"{bytes / 1e9:0.##}GB".Replace(',', '.')
+        : $"{bytes / 1e6:0.##}MB".Replace(',', '.');
 }
 
 /// <summary>The app on a registry of test presets (the synced copy in its data folder), with the download engine tuned for tests.</summary>

@@ -67,8 +67,8 @@ public sealed class PresetInstallTests : IAsyncLifetime
         Assert.True(started.GetProperty("estimated_time_seconds").GetInt64() >= 0);
         var downloadId = started.GetProperty("download_id").GetString()!;
         Assert.StartsWith("dl_", downloadId);
-        Assert.InRange(started.GetProperty("total_size_bytes").GetInt64(), 1_500_000, 1_700_000); // the registry's "0.67MB" + "0.86MB"
-        Assert.Equal(0.001, started.GetProperty("total_size_gb").GetDouble());
+        Assert.InRange(started.GetProperty("total_size_bytes").GetInt64(), 1_500_000, 1_700_000); // the registry's two sizes, in decimal MB
+        Assert.Equal(Math.Round(started.GetProperty("total_size_bytes").GetInt64() / 1e9, 3), started.GetProperty("total_size_gb").GetDouble()); // decimal GB
         var download = await client.GetFromJsonAsync<JsonElement>($"/api/downloads/{downloadId}");
         Assert.Equal("tiny-flux", download.GetProperty("preset_id").GetString());
 

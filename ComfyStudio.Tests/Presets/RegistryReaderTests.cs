@@ -49,19 +49,20 @@ public sealed class RegistryReaderTests : IDisposable
     {
         var catalog = await RegistryReader.ReadFolderAsync(Snapshot);
         Assert.Equal(12, catalog.Presets["flux-schnell-basic"].VramGb);
-        Assert.Equal(24L * 1024 * 1024 * 1024, catalog.Presets["flux-schnell-basic"].DownloadSizeBytes);
-        Assert.Contains(catalog.Presets.Values, p => p.DownloadSizeText == "~23GB" && p.DownloadSizeBytes == 23L * 1024 * 1024 * 1024);
-        Assert.Contains(catalog.Presets.Values.SelectMany(p => p.Files), f => f.SizeText == "15.27GB (15635MB)" && f.SizeBytes == 15635L * 1024 * 1024);
-        Assert.Equal(538L * 1024 * 1024, catalog.Presets["wainsfw-v140"].DownloadSizeBytes);
+        Assert.Equal(24_000_000_000L, catalog.Presets["flux-schnell-basic"].DownloadSizeBytes);
+        Assert.Contains(catalog.Presets.Values, p => p.DownloadSizeText == "~23GB" && p.DownloadSizeBytes == 23_000_000_000L);
+        Assert.Contains(catalog.Presets.Values.SelectMany(p => p.Files), f => f.SizeText == "15.27GB (15635MB)" && f.SizeBytes == 15_635_000_000L);
+        Assert.Equal(538_000_000L, catalog.Presets["wainsfw-v140"].DownloadSizeBytes);
         // vram_gb: 0 (or missing) means unknown, not "needs no GPU".
         Assert.Null(catalog.Presets["ace-step-audio-to-audio"].VramGb);
         Assert.Null(catalog.Entries.Single(e => e.Id == "ace-step-audio-to-audio").VramGb);
     }
 
     [Theory]
-    [InlineData("~23GB", 23L * 1024 * 1024 * 1024)]
-    [InlineData("15.27GB (15635MB)", 15635L * 1024 * 1024)]
-    [InlineData("538MB", 538L * 1024 * 1024)]
+    [InlineData("~23GB", 23_000_000_000L)]
+    [InlineData("15.27GB (15635MB)", 15_635_000_000L)] // two figures: the larger, so a space check never counts short
+    [InlineData("16GB (15000MB)", 16_000_000_000L)]
+    [InlineData("538MB", 538_000_000L)]
     [InlineData("1.5 GiB", 1610612736L)]
     [InlineData("", null)]
     [InlineData("big", null)]

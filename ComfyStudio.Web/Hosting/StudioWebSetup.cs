@@ -18,6 +18,7 @@ using ComfyStudio.Web.Api.Conventions;
 using ComfyStudio.Web.Api.Errors;
 using ComfyStudio.Web.Api.RateLimiting;
 using ComfyStudio.Web.Components;
+using ComfyStudio.Web.Components.Shared;
 using ComfyStudio.Web.LiveFeed;
 using Hangfire;
 using MudBlazor.Services;
@@ -53,6 +54,7 @@ public static class StudioWebSetup
         builder.AddStudioApi(studio);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddScoped<BrowserClock>();
         builder.Services.AddHostedService<StartupAnnouncer>();
         return builder;
     }

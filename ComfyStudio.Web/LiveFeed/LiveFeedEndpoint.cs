@@ -1,13 +1,14 @@
-using ComfyStudio.Services.Downloads;
-using ComfyStudio.Services.Telemetry;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using ComfyStudio.Services.Downloads;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Events;
+using ComfyStudio.Services.Formatting;
+using ComfyStudio.Services.Telemetry;
 using ComfyStudio.Web.Api.Errors;
 
 namespace ComfyStudio.Web.LiveFeed;
@@ -270,8 +271,8 @@ public static class LiveFeedEndpoint
             ["status"] = v.Status,
             ["progress"] = v.Progress,
             ["current_file"] = v.CurrentFile,
-            ["speed"] = $"{v.SpeedMegabytesPerSecond:0.#} MB/s",
-            ["eta"] = v.EtaSeconds is { } eta ? DownloadView.FormatEta(eta) : null,
+            ["speed"] = ByteSize.Speed(v.SpeedBytesPerSecond),
+            ["eta"] = v.EtaSeconds is { } eta ? Duration.Left(eta) : null,
             ["speed_mbps"] = v.SpeedMegabytesPerSecond,
             ["eta_seconds"] = v.EtaSeconds,
             ["downloaded_bytes"] = v.DownloadedBytes,

@@ -250,17 +250,47 @@ export function gaugeLevel(percent) {
   return 'normal';
 }
 
+// Sizes, speeds and times as the studio writes them on every page: decimal units (1 GB = 1,000,000,000
+// bytes, as the registry and the API documents write them), speeds in MB/s, times on a 24-hour clock with
+// the zone shown.
+
+/** `500 MB`, `23.8 GB`, `900 B` */
 export function formatBytes(bytes) {
   const n = toNumber(bytes);
   if (n === null || n < 0) return '–';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
   let value = n;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
     unit += 1;
   }
-  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+  return `${unit === 0 ? Math.round(value) : trimZero(value.toFixed(1))} ${units[unit]}`;
+}
+
+/** `12.5 MB/s` from the API's `*_mbps` fields (MB, 10^6 bytes, per second) */
+export function formatSpeed(megabytesPerSecond) {
+  const n = toNumber(megabytesPerSecond);
+  return n === null || n < 0 ? '–' : `${n.toFixed(1)} MB/s`;
+}
+
+/** `14:05:09 UTC+1`: the browser's local time on a 24-hour clock, the zone shown */
+export function formatClock(date) {
+  const pad = (v) => String(v).padStart(2, '0');
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zoneLabel(date)}`;
+}
+
+/** `UTC`, `UTC+1`, `UTC-5`, `UTC+5:30` for the browser's zone at that date */
+export function zoneLabel(date) {
+  const minutes = -date.getTimezoneOffset();
+  if (minutes === 0) return 'UTC';
+  const sign = minutes > 0 ? '+' : '-';
+  const abs = Math.abs(minutes);
+  return `UTC${sign}${Math.floor(abs / 60)}${abs % 60 ? `:${String(abs % 60).padStart(2, '0')}` : ''}`;
+}
+
+function trimZero(text) {
+  return text.endsWith('.0') ? text.slice(0, -2) : text;
 }
 
 export function formatPercent(percent) {

@@ -1,7 +1,7 @@
 // Popup: health, resource gauges, ComfyUI status and queue, running downloads, links.
 // Every value from the studio goes into the DOM through textContent / attributes only.
 import {
-  STORAGE, apiGet, clampPercent, clearAuthBlock, formatBytes, formatDuration, formatPercent,
+  STORAGE, apiGet, clampPercent, clearAuthBlock, formatBytes, formatClock, formatDuration, formatPercent, formatSpeed,
   gaugeLevel, getAuthBlock, hasHostPermission, loadConfig, noteAuthResult, setBadge, toNumber, unwrap,
 } from './lib.js';
 
@@ -208,7 +208,7 @@ function downloadItem(d) {
 
   const metaParts = [status];
   const speed = toNumber(d.speed_mbps);
-  if (status === 'downloading' && speed !== null && speed > 0) metaParts.push(`${speed.toFixed(1)} Mbps`);
+  if (status === 'downloading' && speed !== null && speed > 0) metaParts.push(formatSpeed(speed));
   const eta = status === 'downloading' ? formatDuration(d.eta_seconds) : '';
   if (eta) metaParts.push(`ETA ${eta}`);
   if (typeof d.current_file === 'string' && d.current_file && downloadName(d) !== d.current_file.split('/').pop()) {
@@ -299,7 +299,7 @@ async function refresh() {
       showBanner('error', 'Studio unreachable', `${why}Is the pod running and the URL right?`, { options: true });
       markStale(true);
       await setBadge('off', `studio unreachable (${health.message})`);
-      setUpdated(`Last try ${new Date().toLocaleTimeString()}`);
+      setUpdated(`Last try ${formatClock(new Date())}`);
       return;
     }
 
@@ -356,7 +356,7 @@ async function refresh() {
 
     const comfy = status.ok && typeof status.data?.comfyui?.status === 'string' ? ` · ComfyUI ${status.data.comfyui.status}` : '';
     await setBadge('on', `online${version ? ` (v${version})` : ''}${comfy}`);
-    setUpdated(`Updated ${new Date().toLocaleTimeString()}`);
+    setUpdated(`Updated ${formatClock(new Date())}`);
   } catch (err) {
     showBanner('error', 'Something went wrong', String(err?.message ?? err));
   } finally {

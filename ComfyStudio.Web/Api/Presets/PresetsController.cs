@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ComfyStudio.Services.Formatting;
 using ComfyStudio.Services.Paging;
 using ComfyStudio.Services.Presets;
 using ComfyStudio.Web.Api.Conventions;
@@ -101,7 +102,7 @@ public sealed class PresetsController(PresetStates states, PresetInstaller insta
         ["preset_id"] = s.PresetId,
         ["download_id"] = s.DownloadId,
         ["estimated_time_seconds"] = s.EstimatedSeconds,
-        ["total_size_gb"] = PresetInstaller.Gb(s.BytesToFetch),
+        ["total_size_gb"] = ByteSize.Gb(s.BytesToFetch, 3),
         ["total_size_bytes"] = s.BytesToFetch,
         ["already_installing"] = s.AlreadyUnderWay,
     };
@@ -117,7 +118,7 @@ public sealed class PresetsController(PresetStates states, PresetInstaller insta
             ["status"] = "uninstalled",
             ["preset_id"] = done.PresetId,
             ["files_removed"] = done.FilesRemoved,
-            ["space_freed_gb"] = PresetInstaller.Gb(done.BytesFreed),
+            ["space_freed_gb"] = ByteSize.Gb(done.BytesFreed, 3),
             ["bytes_freed"] = done.BytesFreed,
             ["files_kept"] = new JsonArray([.. done.FilesKept.Select(f => (JsonNode)f)]),
             ["removed_presets"] = new JsonArray([.. done.RemovedPresets.Select(p => (JsonNode)p)]),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ComfyStudio.Services.Formatting;
 using ComfyStudio.Services.Status;
 using ComfyStudio.Services.Telemetry;
 using ComfyStudio.Services.Versions;
@@ -9,8 +10,6 @@ namespace ComfyStudio.Web.Api.Status;
 /// <summary>The status and telemetry readings in the two specs' shapes.</summary>
 public static class StatusResources
 {
-    private const double Gb = 1024d * 1024 * 1024;
-
     public static JsonObject SpecA(StudioStatusReport s, string runningVersion, IConfiguration configuration)
     {
         var local = s.Local;
@@ -96,9 +95,9 @@ public static class StatusResources
             {
                 ["id"] = g.Index,
                 ["name"] = g.Name,
-                ["memory_total_gb"] = GbOf(g.MemoryTotalBytes),
-                ["memory_used_gb"] = GbOf(g.MemoryUsedBytes),
-                ["memory_free_gb"] = GbOf(g.MemoryFreeBytes),
+                ["memory_total_gb"] = ByteSize.GpuMemoryGb(g.MemoryTotalBytes),
+                ["memory_used_gb"] = ByteSize.GpuMemoryGb(g.MemoryUsedBytes),
+                ["memory_free_gb"] = ByteSize.GpuMemoryGb(g.MemoryFreeBytes),
                 ["utilization_percent"] = g.UtilizationPercent,
                 ["temperature_c"] = g.TemperatureC,
             });
@@ -112,17 +111,17 @@ public static class StatusResources
             },
             ["memory"] = new JsonObject
             {
-                ["total_gb"] = GbOf(t.Memory.TotalBytes),
-                ["available_gb"] = GbOf(t.Memory.AvailableBytes),
+                ["total_gb"] = ByteSize.Gb(t.Memory.TotalBytes),
+                ["available_gb"] = ByteSize.Gb(t.Memory.AvailableBytes),
                 ["percent"] = Round(t.Memory.Percent),
-                ["used_gb"] = GbOf(t.Memory.UsedBytes),
+                ["used_gb"] = ByteSize.Gb(t.Memory.UsedBytes),
             },
             ["gpu"] = new JsonObject { ["count"] = devices.Count, ["devices"] = devices },
             ["disk"] = new JsonObject
             {
-                ["total_gb"] = GbOf(t.Disk.TotalBytes),
-                ["used_gb"] = GbOf(t.Disk.UsedBytes),
-                ["free_gb"] = GbOf(t.Disk.FreeBytes),
+                ["total_gb"] = ByteSize.Gb(t.Disk.TotalBytes),
+                ["used_gb"] = ByteSize.Gb(t.Disk.UsedBytes),
+                ["free_gb"] = ByteSize.Gb(t.Disk.FreeBytes),
                 ["percent"] = Round(t.Disk.Percent),
             },
         };
@@ -144,12 +143,11 @@ public static class StatusResources
             ["cpu_percent"] = Round(t.Cpu.UtilizationPercent),
             ["memory_percent"] = Round(t.Memory.Percent),
             ["gpu_percent"] = t.Gpus is { Count: > 0 } g ? g[0].UtilizationPercent : null,
-            ["disk_used_gb"] = GbOf(t.Disk.UsedBytes),
-            ["disk_total_gb"] = GbOf(t.Disk.TotalBytes),
+            ["disk_used_gb"] = ByteSize.Gb(t.Disk.UsedBytes),
+            ["disk_total_gb"] = ByteSize.Gb(t.Disk.TotalBytes),
         },
     };
 
-    public static double GbOf(long bytes) => Math.Round(bytes / Gb, 1);
 
     public static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 1) : 0;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ComfyStudio.Services.ComfyUi;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Formatting;
 using ComfyStudio.Services.Logging;
 using ComfyStudio.Services.Status;
 using ComfyStudio.Services.Telemetry;
@@ -40,14 +41,14 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
         var modelsBody = new JsonObject
         {
             ["count"] = folders.Sum(f => f.Count),
-            ["total_size_gb"] = StatusResources.GbOf(folders.Sum(f => f.Bytes)),
+            ["total_size_gb"] = ByteSize.Gb(folders.Sum(f => f.Bytes)),
             ["by_type"] = byType,
         };
         if (detail == true)
         {
             var breakdown = new JsonArray();
             foreach (var f in folders)
-                breakdown.Add(new JsonObject { ["folder"] = f.Folder, ["count"] = f.Count, ["size_bytes"] = f.Bytes, ["size_gb"] = StatusResources.GbOf(f.Bytes) });
+                breakdown.Add(new JsonObject { ["folder"] = f.Folder, ["count"] = f.Count, ["size_bytes"] = f.Bytes, ["size_gb"] = ByteSize.Gb(f.Bytes) });
             modelsBody["folders"] = breakdown;
             modelsBody["path"] = options.Value.ModelsDir;
         }
@@ -56,9 +57,9 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
             ["workspace"] = new JsonObject
             {
                 ["path"] = disk.Path,
-                ["used_gb"] = StatusResources.GbOf(disk.UsedBytes),
-                ["total_gb"] = StatusResources.GbOf(disk.TotalBytes),
-                ["available_gb"] = StatusResources.GbOf(disk.FreeBytes),
+                ["used_gb"] = ByteSize.Gb(disk.UsedBytes),
+                ["total_gb"] = ByteSize.Gb(disk.TotalBytes),
+                ["available_gb"] = ByteSize.Gb(disk.FreeBytes),
                 ["usage_percent"] = StatusResources.Round(disk.Percent),
             },
             ["models"] = modelsBody,

@@ -3,6 +3,8 @@ window.studio = {
   setTheme: (value) => localStorage.setItem("studio-theme", value),
   scrollToEnd: (element) => { if (element) element.scrollTop = element.scrollHeight; },
   copy: (text) => navigator.clipboard.writeText(text),
+  // The browser's zone, for times written in it: { id: "Europe/Rome", offsetMinutes: 60 }.
+  timeZone: () => ({ id: Intl.DateTimeFormat().resolvedOptions().timeZone || null, offsetMinutes: -new Date().getTimezoneOffset() }),
 };
 document.addEventListener("click", (e) => {
   if (e.target && e.target.id === "components-reconnect-button" && window.Blazor) {
