@@ -5,8 +5,6 @@ using ComfyStudio.Web.Hosting;
 if (StudioCommands.IsCommand(args))
     return await StudioCommands.RunAsync(args);
 
-StudioRestart.WaitForPreviousProcess(); // a restarted process binds the port its predecessor held
-
 // An update deployed a newer backend into STUDIO_DIR/backend: run it, and stay as its supervisor.
 var studio = StudioOptions.From(new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build());
 if (BackendLauncher.DeployedBackend(studio, Console.Error) is { } deployed
@@ -30,6 +28,6 @@ catch (AggregateException e) when (restart.Requested)
     // A service that did not stop cleanly must not keep the app from coming back: the restart goes on.
     Console.Error.WriteLine($"ComfyStudio: stopping for the restart: {e.Message}");
 }
-return restart.Requested ? StudioRestart.Complete(restartMode) : 0;
+return restart.Requested ? await StudioRestart.CompleteAsync(restartMode, studio, args) : 0;
 
 public partial class Program;

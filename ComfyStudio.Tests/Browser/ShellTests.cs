@@ -54,6 +54,105 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
     }
 
     [Fact]
+    public async Task At_phone_width_tables_become_labelled_cards_and_nothing_overflows()
+    {
+        await using var context = await factory.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/settings");
+        await factory.SignInAsync(page, "/settings");
+        var row = page.Locator("tr[data-env]").First;
+        await row.WaitForAsync();
+
+        // Each cell of a row is labelled on its card, stacked one under the other; the header row is not shown.
+        var labels = await row.EvaluateAsync<string[]>(
+            "tr => [...tr.querySelectorAll('td[data-label]')].map(td => getComputedStyle(td, '::before').content)");
+        Assert.Equal(["\"Variable\"", "\"Value\"", "\"Default\"", "\"Description\""], labels);
+        var tops = await row.EvaluateAsync<double[]>("tr => [...tr.querySelectorAll('td[data-label]')].map(td => td.getBoundingClientRect().top)");
+        Assert.True(tops.Zip(tops.Skip(1)).All(p => p.Second > p.First), $"cells side by side: {string.Join(", ", tops)}");
+        Assert.True(await page.EvaluateAsync<double>("document.querySelector('tr[data-env]').closest('table').querySelector('thead').getBoundingClientRect().height") <= 1,
+            "the header row still takes a line");
+        Assert.True(await page.EvaluateAsync<int>("document.scrollingElement.scrollWidth") <= 390, "the page scrolls sideways");
+
+        // MudTable (the named keys) does the same with its own labels.
+        await page.FillAsync("input[data-testid=key-name]", "phone-card");
+        await page.ClickAsync("[data-testid=create-key]");
+        var keyRow = page.Locator("tr.mud-table-row", new() { HasText = "phone-card" });
+        await keyRow.WaitForAsync();
+        var keyLabels = await keyRow.EvaluateAsync<string[]>(
+            "tr => [...tr.querySelectorAll('td[data-label]')].map(td => getComputedStyle(td, '::before').content)");
+        Assert.Contains("\"Created\"", keyLabels);
+
+        // Every page fits the phone's width: nothing is cut off at the right edge.
+        foreach (var path in new[] { "/", "/downloads", "/presets", "/events", "/system", "/keys" })
+        {
+            await page.GotoAsync(factory.BaseUrl + path);
+            await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            await Task.Delay(800); // the circuit's first data (lists, figures) has arrived
+            await page.ScreenshotAsync(new() { Path = $"/tmp/shot{path.Replace('/', '-')}.png", FullPage = true });
+            var wide = await page.EvaluateAsync<string>(
+                "() => [...document.querySelectorAll('.mud-main-content *')].filter(e => !e.closest('.mud-drawer--closed, .studio-cards thead') && e.getBoundingClientRect().right > 391 && getComputedStyle(e).visibility !== 'hidden').slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent ?? '').slice(0, 40)).join(' | ')");
+            Assert.True(wide == "", $"{path}: cut off at 390 px: {wide}");
+        }
+        Assert.True(await page.EvaluateAsync<int>("document.scrollingElement.scrollWidth") <= 390, "the page scrolls sideways after a key was added");
+    }
+
+    [Fact]
+    public async Task Every_field_and_toggle_on_every_page_has_a_label()
+    {
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/presets");
+        await factory.SignInAsync(page, "/presets");
+        foreach (var path in new[] { "/presets", "/system", "/settings", "/events", "/downloads", "/keys", "/" })
+        {
+            if (path != "/presets") await page.GotoAsync(factory.BaseUrl + path);
+            await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            await Task.Delay(500);
+            // What a screen reader names the control by: aria-label, aria-labelledby, the <label> around it or for it.
+            var unnamed = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('.mud-main-content input:not([type=hidden]), .mud-main-content textarea')].filter(i => {
+                  const byFor = i.id ? document.querySelector(`label[for="${CSS.escape(i.id)}"]`) : null;
+                  const by = i.getAttribute('aria-labelledby');
+                  const name = i.getAttribute('aria-label') || i.closest('label')?.textContent || byFor?.textContent || (by ? document.getElementById(by)?.textContent : '') || '';
+                  return !name.trim();
+                }).map(i => i.outerHTML.slice(0, 160))
+                """);
+            Assert.True(unnamed.Length == 0, $"{path}: controls without a label: {string.Join(" | ", unnamed)}");
+        }
+        await page.GotoAsync(factory.BaseUrl + "/system");
+        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.GetByLabel("Update backend", new() { Exact = true }).WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    }
+
+    [Fact]
+    public async Task A_number_setting_applies_on_change_and_says_when_it_was_clamped()
+    {
+        var settings = factory.Services.GetRequiredService<ComfyStudio.Services.Settings.StudioSettings>();
+        var before = settings.MaxConcurrent;
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/settings");
+        await factory.SignInAsync(page, "/settings");
+        try
+        {
+            var field = page.Locator("input[data-testid=max-concurrent]");
+            await field.FillAsync("4");
+            await field.PressAsync("Enter");
+            await TestWait.UntilAsync(() => settings.MaxConcurrent == 4, what: "4 applied without a Save button");
+
+            await field.FillAsync("50");
+            await field.PressAsync("Tab");
+            await TestWait.UntilAsync(() => settings.MaxConcurrent == 10, what: "50 clamped to 10 and applied");
+            await page.GetByText("50 is more than the most (10): set to 10").First.WaitForAsync();
+            Assert.Equal("10", await field.InputValueAsync());
+        }
+        finally
+        {
+            await settings.SetMaxConcurrentAsync(before);
+        }
+    }
+
+    [Fact]
     public async Task The_reconnect_banner_reads_white_on_amber_not_white_on_white()
     {
         await using var context = await factory.Browser.NewContextAsync();

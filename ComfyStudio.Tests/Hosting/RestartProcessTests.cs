@@ -11,31 +11,50 @@ public sealed class RestartProcessTests : IDisposable
     private readonly string _dir = TestPaths.NewTempDir("restart");
 
     [Fact]
-    public async Task Restart_comes_back_on_the_same_port_in_a_new_process()
+    public async Task Restart_comes_back_on_the_same_port_in_a_new_process_and_ctrl_c_in_the_terminal_still_stops_it()
     {
-        using var app = new StudioProcess(WebDll(), _dir);
+        // Started as a terminal starts a job: its own process group, which is what Ctrl+C signals.
+        using var app = StudioProcess.Launcher(["dotnet", WebDll()], _dir);
+        var terminalJob = app.First.Id;
         var before = await app.UptimeAsync(TimeSpan.FromSeconds(90));
-        Assert.Equal(app.First.Id, before.GetProperty("pid").GetInt32());
+        Assert.Equal(terminalJob, before.GetProperty("pid").GetInt32());
 
         var restart = await app.Http.PostAsync("/api/admin/system/restart", null);
         Assert.Equal(HttpStatusCode.OK, restart.StatusCode);
         Assert.Equal("Restarting...", (await restart.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
 
-        Assert.True(app.First.WaitForExit(TimeSpan.FromSeconds(60)), "the first process exits");
-        // No parameterless WaitForExit: the new process inherits the first one's output pipes, so they never reach their end while it runs.
-        Assert.True(app.First.ExitCode == 0, $"exit code {app.First.ExitCode}; output:\n{app.Output}");
-        var after = await app.UptimeAsync(TimeSpan.FromSeconds(90), notPid: app.First.Id);
-        Assert.NotEqual(app.First.Id, after.GetProperty("pid").GetInt32());
+        var after = await app.UptimeAsync(TimeSpan.FromSeconds(90), notPid: terminalJob);
+        var second = after.GetProperty("pid").GetInt32();
         Assert.True(after.GetProperty("uptime_seconds").GetInt64() < before.GetProperty("uptime_seconds").GetInt64() + 60);
+        // The process the terminal waits on is still there (as the new one's supervisor), in the same group.
+        Assert.False(app.First.HasExited, $"the terminal's process exited: the app now runs behind the terminal's back\n{app.Output}");
+        Assert.Equal(terminalJob, StudioProcess.ProcessGroup(second));
         // The same data folder: the key and the database carried over.
         Assert.Equal(HttpStatusCode.OK, (await app.Http.GetAsync("/api/admin/settings")).StatusCode);
+
+        // A second restart: the supervisor starts the app again.
+        Assert.Equal(HttpStatusCode.OK, (await app.Http.PostAsync("/api/admin/system/restart", null)).StatusCode);
+        var third = (await app.UptimeAsync(TimeSpan.FromSeconds(90), notPid: second)).GetProperty("pid").GetInt32();
+        Assert.Equal(terminalJob, StudioProcess.ProcessGroup(third));
+
+        // Ctrl+C: SIGINT to the terminal's foreground group. Everything stops, cleanly.
+        Assert.Equal(0, Kill(-terminalJob, 2));
+        Assert.True(app.First.WaitForExit(TimeSpan.FromSeconds(30)), $"Ctrl+C did not stop the app\n{app.Output}");
+        await TestWait.UntilAsync(() => StudioProcess.ProcessGroup(third) is null, 10, "the app process ends with its supervisor");
+        Assert.True(app.First.ExitCode == 0, $"exit code {app.First.ExitCode}; output:\n{app.Output}");
+        Assert.Contains("Ctrl+C here still stops it", app.Output);
     }
+
+#pragma warning disable SYSLIB1054 // a single blittable call; no marshalling to generate
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+#pragma warning restore SYSLIB1054
 
     [Fact]
     public async Task A_restart_does_not_wait_on_an_open_log_stream_or_live_feed()
     {
         using var app = new StudioProcess(WebDll(), _dir);
-        await app.UptimeAsync(TimeSpan.FromSeconds(90));
+        var first = (await app.UptimeAsync(TimeSpan.FromSeconds(90))).GetProperty("pid").GetInt32();
         using var streaming = new HttpClient { BaseAddress = app.Http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         streaming.DefaultRequestHeaders.Add("X-API-Key", StudioFactory.PrimaryKey);
         using var sse = await streaming.GetAsync("/api/system/logs?follow=true&lines=1", HttpCompletionOption.ResponseHeadersRead);
@@ -56,11 +75,10 @@ public sealed class RestartProcessTests : IDisposable
         while (result.MessageType != System.Net.WebSockets.WebSocketMessageType.Close);
         Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, result.CloseStatus);
         await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None); // as a browser answers
-        Assert.True(app.First.WaitForExit(TimeSpan.FromSeconds(20)), "the first process exits");
-        Assert.True(DateTime.UtcNow - asked < TimeSpan.FromSeconds(20), $"stopped after {DateTime.UtcNow - asked}");
-        Assert.True(app.First.ExitCode == 0, $"exit code {app.First.ExitCode}; output:\n{app.Output}");
+        // The app is back as a new process within seconds of the ask (its host stopped without waiting on either).
+        await app.UptimeAsync(TimeSpan.FromSeconds(20), notPid: first);
+        Assert.True(DateTime.UtcNow - asked < TimeSpan.FromSeconds(20), $"back after {DateTime.UtcNow - asked}");
         Assert.DoesNotContain("failed to stop", app.Output);
-        await app.UptimeAsync(TimeSpan.FromSeconds(90), notPid: app.First.Id);
     }
 
     /// <summary>The next line of a stream, or null at its end (a connection the server drops counts as its end).</summary>

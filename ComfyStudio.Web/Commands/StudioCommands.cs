@@ -71,7 +71,7 @@ public static class StudioCommands
             var builder = new ConfigurationBuilder().AddEnvironmentVariables();
             if (r.GetValue(studioDir) is { Length: > 0 } dir) builder.AddInMemoryCollection([new("STUDIO_DIR", dir)]);
             var studio = StudioOptions.From(builder.Build());
-            var dll = Hosting.BackendLauncher.DeployedBackend(studio, error) ?? Path.Combine(AppContext.BaseDirectory, Hosting.BackendLauncher.AssemblyFile);
+            var dll = Hosting.BackendLauncher.DeployedBackend(studio, error) ?? Hosting.BackendLauncher.BuiltIn;
             await output.WriteLineAsync(dll);
             return 0;
         });

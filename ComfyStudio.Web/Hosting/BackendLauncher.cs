@@ -20,6 +20,8 @@ public static class BackendLauncher
     /// <summary>Set on a backend started by a supervisor (or the Docker entrypoint): it runs itself, never hands over.</summary>
     public const string SupervisedVariable = "COMFYSTUDIO_SUPERVISED";
     public const string AssemblyFile = "ComfyStudio.Web.dll";
+    /// <summary>This build's own main assembly.</summary>
+    public static string BuiltIn => Path.Combine(AppContext.BaseDirectory, AssemblyFile);
     private static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(30);
 
     /// <summary>The deployed backend's main assembly to run instead of this build, or null to run this build.</summary>
@@ -102,14 +104,22 @@ public static class BackendLauncher
     }
 
     /// <summary>
-    /// Runs the deployed backend until it stops for good. Returns its exit code, or null when this process should
-    /// run the built-in backend itself (the deployed one went away, or failed within its first seconds).
+    /// Runs <paramref name="dll"/> (the deployed backend, or after a restart the built-in one) as a child until it
+    /// stops for good, starting it again each time it asks to be restarted. Returns its exit code, or null when this
+    /// process should run the built-in backend itself (the deployed one went away, or failed within its first
+    /// seconds). With <paramref name="fallBackToChild"/> (this process's own host has already stopped) the built-in
+    /// backend is run as the child instead, and null is never returned.
     /// </summary>
-    public static async Task<int?> SuperviseAsync(StudioOptions studio, string dll, string[] args)
+    public static async Task<int?> SuperviseAsync(StudioOptions studio, string dll, string[] args, bool fallBackToChild = false)
     {
         while (true)
         {
-            var start = new ProcessStartInfo(DotnetHost()) { UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(dll)! };
+            var builtIn = SamePath(dll, BuiltIn);
+            // The built-in app keeps the folder it was started from (its defaults follow it); a deployed one runs in its own.
+            var start = new ProcessStartInfo(DotnetHost())
+            {
+                UseShellExecute = false, WorkingDirectory = builtIn ? Environment.CurrentDirectory : Path.GetDirectoryName(dll)!,
+            };
             start.ArgumentList.Add(dll);
             foreach (var a in args) start.ArgumentList.Add(a);
             start.Environment[SupervisedVariable] = "1";
@@ -117,8 +127,9 @@ public static class BackendLauncher
             start.Environment["STUDIO_DIR"] = studio.StudioDir;
             start.Environment["COMFYUI_DIR"] = studio.ComfyUiDir;
             start.Environment["RESTART_MODE"] = "exit";
-            start.Environment.Remove(StudioRestart.ParentPidVariable);
-            Console.Error.WriteLine($"ComfyStudio: starting the deployed backend {dll}");
+            Console.Error.WriteLine(builtIn
+                ? "ComfyStudio: starting the app again (this process stays, so Ctrl+C here still stops it)"
+                : $"ComfyStudio: starting the deployed backend {dll}");
             var started = Stopwatch.StartNew();
             using var child = Process.Start(start) ?? throw new InvalidOperationException("the deployed backend did not start");
             var stopping = new StrongBox<bool>();
@@ -131,15 +142,17 @@ public static class BackendLauncher
             if (code == StudioRestart.RestartExitCode)
             {
                 var next = DeployedBackend(studio, Console.Error);
-                if (next is null) return null;
-                dll = next;
+                if (next is null && !fallBackToChild) return null;
+                dll = next ?? BuiltIn;
                 continue;
             }
-            if (code != 0 && started.Elapsed < StartGrace)
+            if (code != 0 && started.Elapsed < StartGrace && !builtIn)
             {
                 Console.Error.WriteLine($"ComfyStudio: the deployed backend failed to start (exit code {code}); setting it aside and starting the built-in one");
                 SetAside(Path.GetDirectoryName(dll)!);
-                return null;
+                if (!fallBackToChild) return null;
+                dll = BuiltIn;
+                continue;
             }
             return code;
         }
