@@ -43,6 +43,9 @@ public sealed class RevealSecretsDialogTests : IAsyncLifetime
         await _db.DisposeAsync();
     }
 
+    private Task SeenAsync(Func<StudioEvent, bool> match) =>
+        TestWait.UntilAsync(() => { lock (_events) return _events.Any(match); }, what: "the event on the bus");
+
     private async Task<IRenderedComponent<MudDialogProvider>> OpenAsync(TimeSpan showFor)
     {
         var provider = _ctx.Render<MudDialogProvider>();
@@ -62,7 +65,7 @@ public sealed class RevealSecretsDialogTests : IAsyncLifetime
         dialog.WaitForElement("[data-testid=reveal-error]");
         Assert.Empty(dialog.FindAll("[data-secret]"));
         Assert.DoesNotContain("hf_revealedToken1234", dialog.Markup);
-        lock (_events) Assert.Contains(_events, e => e is SecretsRevealRefused);
+        await SeenAsync(e => e is SecretsRevealRefused); // the bus delivers on its own thread
     }
 
     [Fact]
@@ -96,7 +99,7 @@ public sealed class RevealSecretsDialogTests : IAsyncLifetime
         // Each revealed secret has a copy button that puts exactly it on the clipboard.
         dialog.Find("[data-secret=HF_TOKEN] [data-testid=copy]").Click();
         Assert.Contains(_ctx.JSInterop.Invocations, i => i.Identifier == "studio.copy" && (string?)i.Arguments[0] == "hf_revealedToken1234");
-        lock (_events) Assert.Contains(_events, e => e is SecretsRevealed r && !r.Message.Contains("hf_revealedToken1234"));
+        await SeenAsync(e => e is SecretsRevealed r && !r.Message.Contains("hf_revealedToken1234"));
 
         dialog.WaitForAssertion(() => Assert.DoesNotContain("hf_revealedToken1234", dialog.Markup), TimeSpan.FromSeconds(10));
         Assert.Empty(dialog.FindAll("[data-secret]"));
