@@ -11,12 +11,6 @@ using Microsoft.Win32.SafeHandles;
 
 namespace ComfyStudio.Services.Downloads;
 
-/// <summary>A file that could not be downloaded: <see cref="ErrorCodes.DownloadFailed"/> or <see cref="ErrorCodes.InsufficientStorage"/>, with the reason.</summary>
-public sealed class DownloadFailedException(string code, string message, Exception? inner = null) : Exception(message, inner)
-{
-    public string Code { get; } = code;
-}
-
 /// <summary>
 /// Fetches one file to its place under the models folder, complete and verified, or fails cleanly. Probe (final
 /// URL, size, ranges, validators), free-space check, then parallel ranged segments (or one stream when the server

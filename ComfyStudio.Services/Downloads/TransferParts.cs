@@ -3,35 +3,6 @@ using Microsoft.Win32.SafeHandles;
 
 namespace ComfyStudio.Services.Downloads;
 
-/// <summary>Free space on the volume that holds a folder (injectable, so tests can run out of disk).</summary>
-public interface IFreeSpace
-{
-    long AvailableBytes(string folder);
-}
-
-public sealed class VolumeFreeSpace : IFreeSpace
-{
-    public long AvailableBytes(string folder) => Telemetry.FileSystemSpace.Of(folder).AvailableBytes;
-}
-
-/// <summary>A file's live progress, read by the engine's progress ticker.</summary>
-public sealed class FileProgress
-{
-    private long _done;
-    public long Done => Interlocked.Read(ref _done);
-    public long? Total { get; set; }
-    /// <summary>pending, downloading, verifying, completed or failed.</summary>
-    public string State { get; set; } = "pending";
-    public void Add(long bytes) => Interlocked.Add(ref _done, bytes);
-    public void Set(long bytes) => Interlocked.Exchange(ref _done, bytes);
-
-    /// <summary>Set while no bytes arrive and the transfer waits to try again; cleared by the next bytes.</summary>
-    public RetryState? Retrying { get; set; }
-}
-
-/// <summary>A transfer that is retrying: the failed attempt in a row, how many it may take, and why the last one failed.</summary>
-public sealed record RetryState(int Attempt, int Of, string Reason);
-
 /// <summary>A span of the file one connection is fetching: <c>[Position, End)</c> is still to come.</summary>
 internal sealed class Segment(long start, long end)
 {

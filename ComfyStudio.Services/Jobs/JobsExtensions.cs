@@ -8,22 +8,6 @@ using Microsoft.Extensions.Hosting;
 
 namespace ComfyStudio.Services.Jobs;
 
-/// <summary>Hangfire settings (section <c>Jobs</c>).</summary>
-public sealed class JobsOptions
-{
-    public const string Section = "Jobs";
-    /// <summary>Which job storage: <c>Sqlite</c> (<c>STUDIO_DIR/database/jobs.db</c>, survives restarts) or <c>InMemory</c>.</summary>
-    public string Storage { get; set; } = "Sqlite";
-    /// <summary>Worker threads of the in-process Hangfire server.</summary>
-    public int Workers { get; set; } = 4;
-    /// <summary>Worker threads for the <c>downloads</c> queue (each runs one download; files wait for <c>max_concurrent</c>).</summary>
-    public int DownloadWorkers { get; set; } = 12;
-    /// <summary>Run the Hangfire server in this process (tests of the API alone may turn it off).</summary>
-    public bool RunServer { get; set; } = true;
-    /// <summary>How soon a job whose worker died (the process was killed) is handed out again.</summary>
-    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
-}
-
 public static class JobsExtensions
 {
     public static IHostApplicationBuilder AddStudioJobs(this IHostApplicationBuilder builder, StudioOptions studio)
