@@ -34,6 +34,13 @@ public sealed class EventBus(ILogger<EventBus> logger)
     public IDisposable Subscribe(Func<StudioEvent, Task> handler, int capacity = 1024) =>
         Add(new Subscription(this, null, handler, capacity));
 
+    /// <summary>
+    /// Calls <paramref name="handler"/> for every event that <paramref name="wanted"/> accepts (a live view: the oldest
+    /// are dropped past <paramref name="capacity"/>). <paramref name="wanted"/> runs on the publisher's thread: keep it cheap.
+    /// </summary>
+    public IDisposable Subscribe(Func<StudioEvent, bool> wanted, Func<StudioEvent, Task> handler, int capacity = 1024) =>
+        Add(new Subscription(this, wanted, handler, capacity));
+
     /// <summary>Calls <paramref name="handler"/> for every event that <paramref name="wanted"/> accepts, none ever dropped (a recorder).</summary>
     public IDisposable SubscribeDurable(Func<StudioEvent, bool> wanted, Func<StudioEvent, Task> handler) =>
         Add(new Subscription(this, wanted, handler, null));

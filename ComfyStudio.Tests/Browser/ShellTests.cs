@@ -88,7 +88,6 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
             await page.GotoAsync(factory.BaseUrl + path);
             await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await Task.Delay(800); // the circuit's first data (lists, figures) has arrived
-            await page.ScreenshotAsync(new() { Path = $"/tmp/shot{path.Replace('/', '-')}.png", FullPage = true });
             var wide = await page.EvaluateAsync<string>(
                 "() => [...document.querySelectorAll('.mud-main-content *')].filter(e => !e.closest('.mud-drawer--closed, .studio-cards thead') && e.getBoundingClientRect().right > 391 && getComputedStyle(e).visibility !== 'hidden').slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent ?? '').slice(0, 40)).join(' | ')");
             Assert.True(wide == "", $"{path}: cut off at 390 px: {wide}");

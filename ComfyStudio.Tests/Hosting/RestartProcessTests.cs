@@ -38,17 +38,12 @@ public sealed class RestartProcessTests : IDisposable
         Assert.Equal(terminalJob, StudioProcess.ProcessGroup(third));
 
         // Ctrl+C: SIGINT to the terminal's foreground group. Everything stops, cleanly.
-        Assert.Equal(0, Kill(-terminalJob, 2));
+        app.PressCtrlC();
         Assert.True(app.First.WaitForExit(TimeSpan.FromSeconds(30)), $"Ctrl+C did not stop the app\n{app.Output}");
         await TestWait.UntilAsync(() => StudioProcess.ProcessGroup(third) is null, 10, "the app process ends with its supervisor");
         Assert.True(app.First.ExitCode == 0, $"exit code {app.First.ExitCode}; output:\n{app.Output}");
         Assert.Contains("Ctrl+C here still stops it", app.Output);
     }
-
-#pragma warning disable SYSLIB1054 // a single blittable call; no marshalling to generate
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
-#pragma warning restore SYSLIB1054
 
     [Fact]
     public async Task A_restart_does_not_wait_on_an_open_log_stream_or_live_feed()

@@ -131,6 +131,13 @@ public sealed class StudioProcess : IDisposable
         First.Dispose();
     }
 
+    /// <summary>Ctrl+C as a terminal sends it: SIGINT to this app's whole process group (a <see cref="Launcher"/> one only).</summary>
+    public void PressCtrlC()
+    {
+        Assert.True(_ownGroup, "Ctrl+C goes to a process group: start the app with Launcher");
+        Assert.Equal(0, Kill(-First.Id, 2));
+    }
+
     /// <summary><c>kill(2)</c>; a negative pid signals every process of that group.</summary>
 #pragma warning disable SYSLIB1054 // a single blittable call; no marshalling to generate
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

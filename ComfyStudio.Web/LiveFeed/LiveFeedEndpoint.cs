@@ -54,10 +54,9 @@ public static class LiveFeedEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var subscribed = new ConcurrentDictionary<string, bool>();
         var outbox = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(512) { FullMode = BoundedChannelFullMode.DropOldest });
-        using var subscription = bus.Subscribe(evt =>
+        using var subscription = bus.Subscribe(evt => subscribed.ContainsKey(ChannelOf(evt)), evt =>
         {
-            if (subscribed.ContainsKey(ChannelOf(evt)))
-                foreach (var message in MessagesOf(evt)) outbox.Writer.TryWrite(message);
+            foreach (var message in MessagesOf(evt)) outbox.Writer.TryWrite(message);
             return Task.CompletedTask;
         });
         var ct = context.RequestAborted;
