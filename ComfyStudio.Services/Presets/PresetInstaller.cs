@@ -92,7 +92,7 @@ public sealed class PresetInstaller(
             if (status.Installed && !force)
                 throw new StudioException(ErrorCodes.PresetAlreadyInstalled,
                     $"Preset '{preset.Id}' is already installed; install with force to check every file again",
-                    new Dictionary<string, object?> { ["preset_id"] = preset.Id, ["install_date"] = Formatting.UtcTime.Iso(status.InstalledAt) });
+                    new Dictionary<string, object?> { ["preset_id"] = preset.Id, ["install_date"] = Formatting.ApiTime.Iso(status.InstalledAt) });
             if (status.Files.FirstOrDefault(f => !f.File.Optional && f.Path is null) is { } unusable)
                 throw StudioException.Validation($"Preset '{preset.Id}' cannot be installed: {unusable.File.Path} leads out of the models folder");
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ComfyStudio.Services.Events;
+using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Services.Telemetry;
 
@@ -32,7 +33,7 @@ public sealed record TelemetrySampled(TelemetrySnapshot Snapshot) : StudioEvent
             var s = Snapshot;
             return new JsonObject
             {
-                ["taken_at"] = s.TakenAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+                ["taken_at"] = ApiTime.Precise(s.TakenAt),
                 ["cpu_percent"] = Round(s.Cpu.LoadPercent),
                 ["cpu_count"] = s.Cpu.Count,
                 ["ram_total"] = s.Memory.TotalBytes,

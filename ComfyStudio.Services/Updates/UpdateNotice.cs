@@ -4,6 +4,7 @@ using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Versions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Services.Updates;
 
@@ -69,7 +70,7 @@ public sealed class UpdateNotice(
         try
         {
             var json = release.Manifest.ToJson();
-            json["_checked_at"] = check.CheckedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            json["_checked_at"] = ApiTime.Iso(check.CheckedAt);
             json["_commit"] = release.Commit;
             FileSystemSwap.WriteAtomically(FilePath, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         }

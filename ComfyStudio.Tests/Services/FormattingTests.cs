@@ -41,7 +41,7 @@ public sealed class FormattingTests
 
     [Fact]
     public void The_api_writes_utc_with_z() =>
-        Assert.Equal("2026-12-03T09:00:00Z", UtcTime.Iso(new DateTime(2026, 12, 3, 9, 0, 0, DateTimeKind.Unspecified)));
+        Assert.Equal("2026-12-03T09:00:00Z", ApiTime.Iso(new DateTime(2026, 12, 3, 9, 0, 0, DateTimeKind.Unspecified)));
 
     [Fact]
     public void Pages_write_the_browsers_local_time_with_its_zone()

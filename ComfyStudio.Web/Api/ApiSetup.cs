@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Web.Api.Auth;
 using ComfyStudio.Web.Api.Conventions;
@@ -13,29 +11,26 @@ namespace ComfyStudio.Web.Api;
 
 public static class ApiSetup
 {
-    public static void ConfigureJson(JsonSerializerOptions o)
-    {
-        o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        o.DictionaryKeyPolicy = null;
-        o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping; // JSON for API clients, never inlined in HTML
-        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-    }
-
     /// <summary>Controllers with snake_case JSON, the error body, CORS, rate limits and the OpenAPI document.</summary>
     public static IHostApplicationBuilder AddStudioApi(this IHostApplicationBuilder builder, StudioOptions studio)
     {
-        builder.Services.AddControllers()
-            .AddJsonOptions(o => ConfigureJson(o.JsonSerializerOptions))
+        builder.Services.AddControllers(o =>
+            {
+                o.Conventions.Add(new ApiResponseConvention()); // each operation's success and error answers, for the OpenAPI document
+            })
+            .AddJsonOptions(o => StudioJson.Apply(o.JsonSerializerOptions))
             .ConfigureApiBehaviorOptions(o =>
             {
                 o.InvalidModelStateResponseFactory = ModelStateErrors.Respond;
                 o.SuppressMapClientErrors = true; // bodiless 4xx get the error body from ApiStatusCodes
             });
-        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.ConfigureHttpJsonOptions(o => StudioJson.Apply(o.SerializerOptions));
         builder.Services.AddExceptionHandler<StudioExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.AddStudioRateLimiting();
-        builder.Services.AddCors(o => o.AddDefaultPolicy(p => ConfigureCors(p, studio.CorsOrigins, builder.Environment)));
+        var origins = new CorsOrigins(studio.CorsOrigins, builder.Environment.IsDevelopment());
+        builder.Services.AddSingleton(origins);
+        builder.Services.AddCors(o => o.AddDefaultPolicy(p => ConfigureCors(p, origins)));
         builder.Services.AddOpenApi("v1", o =>
         {
             o.AddDocumentTransformer((doc, _, _) =>
@@ -62,20 +57,16 @@ public static class ApiSetup
         return builder;
     }
 
-    /// <summary>
-    /// <c>CORS_ORIGINS</c>: a comma-separated list of origins (sent with credentials), or <c>*</c> for any
-    /// origin without credentials. Unset: any origin in Development, none otherwise.
-    /// </summary>
-    public static void ConfigureCors(Microsoft.AspNetCore.Cors.Infrastructure.CorsPolicyBuilder p, string? origins, IHostEnvironment env)
+    /// <summary>The API's CORS policy from <see cref="CorsOrigins"/>; the rate-limit and version headers are readable.</summary>
+    public static void ConfigureCors(Microsoft.AspNetCore.Cors.Infrastructure.CorsPolicyBuilder p, CorsOrigins origins)
     {
-        var list = (origins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         p.AllowAnyHeader().AllowAnyMethod()
          .WithExposedHeaders("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Reset-Time",
              "Retry-After", ApiVersioning.Header);
-        if (list.Contains("*") || (list.Length == 0 && env.IsDevelopment()))
+        if (origins.AnyOrigin)
             p.AllowAnyOrigin();
         else
-            p.WithOrigins(list).AllowCredentials();
+            p.WithOrigins([.. origins.Listed]).AllowCredentials();
     }
 
     public static WebApplication MapStudioApi(this WebApplication app)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Web.Api.Errors;
 
@@ -12,18 +13,11 @@ public sealed record ErrorBody(ErrorBody.ErrorInfo Error, string Detail)
 
     public static ErrorBody Of(string code, string message, IReadOnlyDictionary<string, object?>? details = null) =>
         new(new ErrorInfo(code, message, details ?? new Dictionary<string, object?>(),
-            DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")), message);
+            ApiTime.Iso(DateTime.UtcNow)), message);
 }
 
 public static class ApiErrors
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // JSON for API clients, never inlined in HTML
-    };
-
     /// <summary>Paths whose clients read JSON: the API, the live feed, health and the OpenAPI document.</summary>
     public static bool IsApiRequest(HttpRequest request) =>
         request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/ws")
@@ -34,7 +28,7 @@ public static class ApiErrors
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(ErrorBody.Of(code, message, details), Json));
+        return context.Response.WriteAsync(JsonSerializer.Serialize(ErrorBody.Of(code, message, details), Conventions.StudioJson.Options));
     }
 
     public static Task WriteAsync(HttpContext context, string code, string message,

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Events;
 using Microsoft.AspNetCore.Mvc;
+using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Web.Api.Events;
 
@@ -12,7 +13,7 @@ public sealed class EventsController(EventLog log) : ControllerBase
     public sealed record EventResource(string Id, string Type, string Timestamp, string Severity, string Message, JsonObject? Data)
     {
         public static EventResource From(StudioEvent e) => new(e.Id, e.Type,
-            e.Timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"), e.Severity.Name(), e.Message, e.Data);
+            ApiTime.Precise(e.Timestamp), e.Severity.Name(), e.Message, e.Data);
     }
 
     public sealed record EventList(IReadOnlyList<EventResource> Events, int Total);

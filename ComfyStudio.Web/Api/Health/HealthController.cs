@@ -2,6 +2,7 @@ using ComfyStudio.Services.Status;
 using ComfyStudio.Web.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Web.Api.Health;
 
@@ -16,7 +17,7 @@ public sealed class HealthController(TimeProvider clock, StudioUptime uptime) : 
     /// <summary>Spec B's health check.</summary>
     [HttpGet("/health")]
     public DashboardHealth Dashboard() => new("healthy", "comfystudio", StudioVersion.Current,
-        clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
+        ApiTime.Iso(clock.GetUtcNow()));
 
     public const string InstanceHeader = "X-Studio-Instance";
 

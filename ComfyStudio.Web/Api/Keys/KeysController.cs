@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using ComfyStudio.Services.Auth;
 using ComfyStudio.Services.Paging;
-using ComfyStudio.Web.Api.Conventions;
+using ComfyStudio.Services.Formatting;
 using Microsoft.AspNetCore.Mvc;
 
 namespace ComfyStudio.Web.Api.Keys;
@@ -18,13 +18,16 @@ public sealed class KeysController(ApiKeyStore keys) : ControllerBase
     public sealed record CreatedKey(string Name, string Key, string Message);
     public sealed record RevokedKey(string Status, string Name);
 
+    /// <summary>One page of the named keys (never the keys themselves).</summary>
+    public sealed record KeyList(IReadOnlyList<KeyResource> Keys, int Total, int Page, int PerPage, bool HasNext, bool HasPrev);
+
     [HttpGet]
-    public async Task<Dictionary<string, object?>> List([FromQuery] int? page, [FromQuery(Name = "per_page")] int? perPage, CancellationToken ct)
+    public async Task<KeyList> List([FromQuery] int? page, [FromQuery(Name = "per_page")] int? perPage, CancellationToken ct)
     {
         var request = PageRequest.From(page, perPage);
         var all = await keys.ListAsync(ct);
-        var resources = all.Select(k => new KeyResource(k.Name, k.Prefix, ApiTime.Iso(k.CreatedAt), k.LastUsedAt is { } l ? ApiTime.Iso(l) : null));
-        return Paged.Body("keys", request.Apply(resources));
+        var shown = request.Apply(all.Select(k => new KeyResource(k.Name, k.Prefix, ApiTime.Iso(k.CreatedAt), ApiTime.Iso(k.LastUsedAt))));
+        return new KeyList(shown.Items, shown.Total, shown.PageNumber, shown.PerPage, shown.HasNext, shown.HasPrev);
     }
 
     [HttpPost]
@@ -37,6 +40,7 @@ public sealed class KeysController(ApiKeyStore keys) : ControllerBase
     }
 
     [HttpDelete("{name}")]
+    [ProducesResponseType<Errors.ErrorBody>(StatusCodes.Status404NotFound)]
     public async Task<RevokedKey> Revoke(string name, CancellationToken ct)
     {
         await keys.RevokeAsync(name, ct);

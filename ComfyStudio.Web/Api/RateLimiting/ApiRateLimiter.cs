@@ -5,6 +5,7 @@ using ComfyStudio.Services.Errors;
 using ComfyStudio.Web.Api.Auth;
 using ComfyStudio.Web.Api.Errors;
 using Microsoft.AspNetCore.RateLimiting;
+using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Web.Api.RateLimiting;
 
@@ -92,7 +93,7 @@ public sealed class ApiRateLimiter(RateLimitOptions options, TimeProvider clock)
         h["X-RateLimit-Limit"] = w.Limit.ToString(CultureInfo.InvariantCulture);
         h["X-RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
         h["X-RateLimit-Reset"] = reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        h["X-RateLimit-Reset-Time"] = reset.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        h["X-RateLimit-Reset-Time"] = ApiTime.Iso(reset);
     }
 
     private sealed class Lease(bool acquired, TimeSpan? retryAfter = null) : RateLimitLease

@@ -2,6 +2,7 @@ using ComfyStudio.Services.Auth;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Settings;
 using ComfyStudio.Web.Api.Auth;
+using ComfyStudio.Web.Api.Errors;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
@@ -38,6 +39,7 @@ public sealed class SettingsController(StudioSettings settings) : ControllerBase
     /// other key is a 400. Only the main key may change them. The answer echoes the value as spec A shows it.
     /// </summary>
     [HttpPut("env")]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status403Forbidden)]
     [Authorize(Policy = StudioClaims.PrimaryOnlyPolicy)]
     public async Task<EnvUpdated> PutEnv(EnvUpdate update, CancellationToken ct)
     {
@@ -47,6 +49,8 @@ public sealed class SettingsController(StudioSettings settings) : ControllerBase
 
     /// <summary>Every secret in full; the body must carry the main API key again (403 otherwise).</summary>
     [HttpPost("reveal")]
+    [ProducesResponseType<IReadOnlyDictionary<string, string>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status403Forbidden)]
     [Authorize(Policy = StudioClaims.PrimaryOnlyPolicy)]
     public async Task<IActionResult> Reveal(RevealRequest request, CancellationToken ct)
     {

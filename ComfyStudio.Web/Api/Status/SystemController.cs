@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text.Json.Nodes;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Status;
@@ -20,13 +19,13 @@ public sealed class SystemController(IOptions<StudioOptions> options) : Controll
 
     /// <summary>Dashboard data: component versions with live counts, ComfyUI, nodes, disk, database, Telegram.</summary>
     [HttpGet("system/status")]
-    public async Task<JsonObject> Status([FromServices] StudioStatus status, CancellationToken ct) =>
-        StatusResources.SpecA(await status.ReadAsync(ct), StudioVersion.Current, HttpContext.RequestServices.GetRequiredService<IConfiguration>());
+    public async Task<StudioStatusResource> Status([FromServices] StudioStatus status, [FromServices] IConfiguration configuration, CancellationToken ct) =>
+        StudioStatusResource.From(await status.ReadAsync(ct), StudioVersion.Current, configuration["DB_BROWSER_URL"]);
 
     /// <summary>GPU (nvidia-smi; null without one), CPU load, RAM (cgroup limits), disk.</summary>
     [HttpGet("telemetry")]
-    public async Task<JsonObject> Telemetry([FromServices] TelemetryReader telemetry, CancellationToken ct) =>
-        StatusResources.Telemetry(await telemetry.ReadAsync(ct));
+    public async Task<TelemetryResource> Telemetry([FromServices] TelemetryReader telemetry, CancellationToken ct) =>
+        TelemetryResource.From(await telemetry.ReadAsync(ct));
 
     /// <summary>When the backend started (Europe/Rome) and for how long it has run.</summary>
     [HttpGet("system/uptime")]
@@ -43,6 +42,8 @@ public sealed class SystemController(IOptions<StudioOptions> options) : Controll
 
     /// <summary>The Chrome extension (Manifest V3) as a ZIP to load unpacked.</summary>
     [HttpGet("system/chrome-extension")]
+    [ProducesResponseType<FileResult>(StatusCodes.Status200OK, "application/zip")]
+    [ProducesResponseType<Errors.ErrorBody>(StatusCodes.Status404NotFound)]
     public IActionResult ChromeExtension([FromServices] IConfiguration configuration)
     {
         var source = ChromeExtensionFolder(options.Value, configuration[ShippedExtensionSetting])

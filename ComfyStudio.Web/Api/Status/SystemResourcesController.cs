@@ -1,14 +1,13 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ComfyStudio.Services.ComfyUi;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Errors;
-using ComfyStudio.Services.Formatting;
 using ComfyStudio.Services.Logging;
 using ComfyStudio.Services.Status;
 using ComfyStudio.Services.Telemetry;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Web.Api.Status;
 
@@ -20,51 +19,20 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
     public const int MaxLines = 2000;
 
     [HttpGet("status")]
-    public async Task<JsonObject> Status([FromServices] ComfyUiClient comfyUi, [FromServices] StudioUptime uptime, CancellationToken ct)
+    public async Task<ServiceStatus> Status([FromServices] ComfyUiClient comfyUi, [FromServices] StudioUptime uptime, CancellationToken ct)
     {
         var probe = comfyUi.ProbeAsync(ct);
         var snapshot = await telemetry.ReadAsync(ct);
-        return StatusResources.SpecB(snapshot, (await probe).Status, uptime.Uptime);
+        return ServiceStatus.From(snapshot, (await probe).Status, uptime.Uptime);
     }
 
     [HttpGet("resources")]
-    public async Task<JsonObject> Resources(CancellationToken ct) => StatusResources.Resources(await telemetry.ReadAsync(ct));
+    public async Task<ResourceUsage> Resources(CancellationToken ct) => ResourceUsage.From(await telemetry.ReadAsync(ct));
 
     /// <summary>The volume and the model files; <c>detail=true</c> adds each folder's size.</summary>
     [HttpGet("storage")]
-    public async Task<JsonObject> Storage([FromQuery] bool? detail, [FromServices] ModelFolders models, CancellationToken ct)
-    {
-        var disk = await telemetry.ReadDiskAsync(ct);
-        var folders = models.Read();
-        var byType = new JsonObject();
-        foreach (var f in folders.Where(f => f.Count > 0)) byType[f.Folder] = f.Count;
-        var modelsBody = new JsonObject
-        {
-            ["count"] = folders.Sum(f => f.Count),
-            ["total_size_gb"] = ByteSize.Gb(folders.Sum(f => f.Bytes)),
-            ["by_type"] = byType,
-        };
-        if (detail == true)
-        {
-            var breakdown = new JsonArray();
-            foreach (var f in folders)
-                breakdown.Add(new JsonObject { ["folder"] = f.Folder, ["count"] = f.Count, ["size_bytes"] = f.Bytes, ["size_gb"] = ByteSize.Gb(f.Bytes) });
-            modelsBody["folders"] = breakdown;
-            modelsBody["path"] = options.Value.ModelsDir;
-        }
-        return new JsonObject
-        {
-            ["workspace"] = new JsonObject
-            {
-                ["path"] = disk.Path,
-                ["used_gb"] = ByteSize.Gb(disk.UsedBytes),
-                ["total_gb"] = ByteSize.Gb(disk.TotalBytes),
-                ["available_gb"] = ByteSize.Gb(disk.FreeBytes),
-                ["usage_percent"] = StatusResources.Round(disk.Percent),
-            },
-            ["models"] = modelsBody,
-        };
-    }
+    public async Task<StorageResource> Storage([FromQuery] bool? detail, [FromServices] ModelFolders models, CancellationToken ct) =>
+        StorageResource.From(await telemetry.ReadDiskAsync(ct), models.Read(), options.Value.ModelsDir, detail == true);
 
     public sealed record LogLine(string? Timestamp, string Level, string Service, string Message);
     public sealed record LogList(IReadOnlyList<LogLine> Logs);
@@ -74,6 +42,7 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
     /// <c>jobs</c>) or all; <c>follow=true</c> streams new lines as server-sent events until the client leaves.
     /// </summary>
     [HttpGet("logs")]
+    [ProducesResponseType<LogList>(StatusCodes.Status200OK)]
     public async Task<IActionResult> Logs([FromQuery] string? service, [FromQuery] int? lines, [FromQuery] bool? follow,
         [FromServices] StudioLogs logs, CancellationToken ct)
     {
@@ -102,8 +71,6 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
         var queue = System.Threading.Channels.Channel.CreateBounded<LogLine>(
             new System.Threading.Channels.BoundedChannelOptions(5000) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
         using var following = logs.Follow(lines, wanted, line => queue.Writer.TryWrite(Of(line)));
-        var json = new JsonSerializerOptions();
-        Api.ApiSetup.ConfigureJson(json);
         foreach (var line in following.Tail) await WriteAsync(Of(line));
         await Response.Body.FlushAsync(ct);
         var lastBeat = DateTime.UtcNow;
@@ -137,9 +104,9 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
             // the client left
         }
 
-        Task WriteAsync(LogLine line) => Response.WriteAsync("data: " + JsonSerializer.Serialize(line, json) + "\n\n", ct);
+        Task WriteAsync(LogLine line) => Response.WriteAsync("data: " + JsonSerializer.Serialize(line, Conventions.StudioJson.Options) + "\n\n", ct);
     }
 
     private static LogLine Of(StudioLogLine l) =>
-        new(l.Timestamp?.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"), l.Level, l.Service, l.Message);
+        new(ApiTime.Precise(l.Timestamp), l.Level, l.Service, l.Message);
 }

@@ -1,9 +1,9 @@
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Updates;
 using ComfyStudio.Services.Versions;
+using ComfyStudio.Web.Api.Errors;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
@@ -22,7 +22,8 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
     /// <c>REPO_URL</c> included) is spec A's 500 "Cannot fetch remote version", the reason in the log and in <c>details</c>.
     /// </summary>
     [HttpGet("remote-version")]
-    public async Task<JsonObject> RemoteVersion(
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status500InternalServerError)]
+    public async Task<ReleaseVersions> RemoteVersion(
         [FromServices] ReleaseRepository repository, [FromServices] UpdateNotice notice, [FromServices] LocalVersion local, CancellationToken ct)
     {
         FetchedRelease fetched;
@@ -36,7 +37,7 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
             throw new StudioException(ErrorCodes.InternalError, "Cannot fetch remote version", new Dictionary<string, object?> { ["reason"] = e.Message });
         }
         notice.Record(fetched);
-        return new JsonObject { ["remote"] = fetched.Manifest.ToJson(), ["local"] = local.Read().ToJson() };
+        return new ReleaseVersions(fetched.Manifest.ToJson(), local.Read().ToJson());
     }
 
     /// <summary>
@@ -44,7 +45,8 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
     /// Hangfire job and answers when it is done; after a backend update the app restarts into the new backend.
     /// </summary>
     [HttpPost("update")]
-    public async Task<JsonObject> Update(
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status500InternalServerError)]
+    public async Task<UpdateResource> Update(
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] UpdateRequest? request,
         [FromServices] UpdateRuns runs, CancellationToken ct)
     {
@@ -64,31 +66,6 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
         {
             throw new StudioException(ErrorCodes.InternalError, "Update failed: " + e.Message);
         }
-        return Shape(result); // after a backend update the app restarts itself a second later (UpdateRestarter)
-    }
-
-    /// <summary>The answer in spec A's shape.</summary>
-    internal static JsonObject Shape(UpdateResult r)
-    {
-        var body = new JsonObject
-        {
-            ["updated"] = new JsonArray([.. r.Updated.Select(u => JsonValue.Create(u))]),
-            ["restart_needed"] = r.RestartNeeded,
-        };
-        if (r.Blocked)
-        {
-            body["blocked"] = true;
-            body["message"] = r.Message;
-            body["remote_min_runtime"] = r.RemoteMinRuntime;
-            body["local_runtime"] = r.LocalRuntime;
-            return body;
-        }
-        body["message"] = r.Message;
-        body["debug"] = new JsonObject
-        {
-            ["local_version_json"] = r.LocalVersionJson is null ? null : JsonNode.Parse(r.LocalVersionJson),
-            ["remote_version_json"] = r.RemoteVersionJson is null ? null : JsonNode.Parse(r.RemoteVersionJson),
-        };
-        return body;
+        return UpdateResource.From(result); // after a backend update the app restarts itself a second later (UpdateRestarter)
     }
 }
