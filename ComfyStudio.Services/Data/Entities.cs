@@ -1,6 +1,10 @@
 namespace ComfyStudio.Services.Data;
 
-/// <summary>A ComfyUI generation job (spec A's <c>jobs</c> table).</summary>
+/// <summary>
+/// A ComfyUI generation job (the System API's <c>jobs</c> table, whose rows its status counts). Nothing writes it yet:
+/// the ComfyUI feature (the queue, generations and their history) fills it with every prompt the studio queues or sees,
+/// and reconciles it with ComfyUI's <c>/queue</c> and <c>/history</c> after a restart.
+/// </summary>
 public sealed class JobRecord
 {
     public required string PromptId { get; set; }
@@ -41,7 +45,10 @@ public sealed class SettingRecord
     public DateTime UpdatedAt { get; set; }
 }
 
-/// <summary>A prompt the user saved for reuse.</summary>
+/// <summary>
+/// A prompt the user saved for reuse (positive or negative). Nothing writes it yet: the workflow editor fills it
+/// when the owner saves a prompt to use again.
+/// </summary>
 public sealed class SavedPromptRecord
 {
     public int Id { get; set; }
