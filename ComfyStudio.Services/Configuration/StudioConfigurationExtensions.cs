@@ -12,7 +12,9 @@ public static class StudioConfigurationExtensions
         options.EnsureFolders();
         builder.Services.AddOptions<StudioOptions>()
             .Bind(builder.Configuration)
-            .PostConfigure(o => o.ApplyDefaults());
+            .PostConfigure(o => o.ApplyDefaults())
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         return options;
     }

@@ -20,8 +20,8 @@ public sealed class StudioOptions
     [ConfigurationKeyName("COMFYUI_DIR")] public string? ComfyUiDir { get; set; }
     /// <summary>ComfyUI's log file, shown by the logs viewer as service <c>comfyui</c> (optional).</summary>
     [ConfigurationKeyName("COMFYUI_LOG")] public string? ComfyUiLog { get; set; }
-    [ConfigurationKeyName("STUDIO_PORT")] public int StudioPort { get; set; } = 8000;
-    [ConfigurationKeyName("COMFYUI_PORT")] public int ComfyUiPort { get; set; } = 8188;
+    [ConfigurationKeyName("STUDIO_PORT"), System.ComponentModel.DataAnnotations.Range(1, 65535)] public int StudioPort { get; set; } = 8000;
+    [ConfigurationKeyName("COMFYUI_PORT"), System.ComponentModel.DataAnnotations.Range(1, 65535)] public int ComfyUiPort { get; set; } = 8188;
     [ConfigurationKeyName("COMFYUI_URL")] public string? ComfyUiUrl { get; set; }
     [ConfigurationKeyName("MAX_CONCURRENT_DOWNLOADS")] public int MaxConcurrentDownloads { get; set; } = 3;
     [ConfigurationKeyName("RUNTIME_VERSION")] public int RuntimeVersion { get; set; }

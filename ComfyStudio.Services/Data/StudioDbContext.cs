@@ -16,8 +16,9 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<DownloadFileRecord> DownloadFiles => Set<DownloadFileRecord>();
     public DbSet<PresetInstallRecord> PresetInstalls => Set<PresetInstallRecord>();
 
-    protected override void OnModelCreating(ModelBuilder b)
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        var b = modelBuilder;
         ConfigureTables(b);
         // Column names are the properties' names in snake_case (prompt_id, queued_at, …), as spec A's tables have them.
         foreach (var property in b.Model.GetEntityTypes().SelectMany(t => t.GetProperties()))

@@ -21,6 +21,7 @@ namespace ComfyStudio.Services.Downloads;
 /// files at once (the setting applies live), fetches a file wanted by several downloads once, pauses, resumes and
 /// cancels, and pushes live progress. After a restart every unfinished, unpaused download resumes by itself.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A singleton that lives as long as the process; disposing its stop signal at shutdown would race the jobs still stopping, and a cancelled token source holds nothing once cancelled")]
 public sealed partial class DownloadEngine(
     IDbContextFactory<StudioDbContext> dbFactory, IOptions<DownloadOptions> options,
     StudioSettings settings, DiskSpace diskSpace, ModelFolder folder, IServiceProvider services, EventBus bus, TimeProvider clock,
@@ -62,7 +63,7 @@ public sealed partial class DownloadEngine(
     /// Validates a request (400 for any bad file), records it and starts it as a Hangfire job. With
     /// <paramref name="refetch"/> every file is checked again: one that matches a known SHA-256 is kept, any other is fetched anew.
     /// </summary>
-    public async Task<DownloadView> CreateAsync(DownloadRequest request, CancellationToken ct = default, bool refetch = false)
+    public async Task<DownloadView> CreateAsync(DownloadRequest request, bool refetch = false, CancellationToken ct = default)
     {
         var files = Validate(request);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -488,10 +489,10 @@ public sealed partial class DownloadEngine(
     // ---- views and live progress --------------------------------------------------------------------------------
 
     public async Task<DownloadView?> GetAsync(string id, CancellationToken ct = default) =>
-        (await ListAsync(id, 1, ct)).FirstOrDefault();
+        await ListAsync(id, 1, ct: ct) is [var view, ..] ? view : null;
 
     /// <summary>Downloads newest first (active ones first), with live progress.</summary>
-    public async Task<IReadOnlyList<DownloadView>> ListAsync(string? id = null, int limit = 200, CancellationToken ct = default, string? presetId = null)
+    public async Task<IReadOnlyList<DownloadView>> ListAsync(string? id = null, int limit = 200, string? presetId = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = WithFiles(db);

@@ -9,7 +9,7 @@ public static class DownloadsExtensions
     /// <summary>The download engine: its HTTP client (no automatic redirects, no decompression, no overall time-out), the transfer and the job.</summary>
     public static IHostApplicationBuilder AddStudioDownloads(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.Section);
+        builder.Services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ModelHosts>();
         builder.Services.AddSingleton<IFreeSpace, VolumeFreeSpace>();
         builder.Services.AddSingleton<ModelFolder>();

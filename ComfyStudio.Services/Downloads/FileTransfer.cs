@@ -507,6 +507,7 @@ public sealed class FileTransfer(
     /// that is refused mid-download is renewed by asking the original URL again, once for all connections, provided
     /// the file there is still the same version.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Its SemaphoreSlim never creates a wait handle: there is nothing to release")]
     private sealed class Source(Uri origin, RemoteFile probed, Func<Uri, Task<RemoteFile>> probe)
     {
         private readonly SemaphoreSlim _renewing = new(1, 1);

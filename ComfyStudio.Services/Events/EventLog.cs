@@ -75,7 +75,7 @@ public sealed class EventLog(IDbContextFactory<StudioDbContext> dbFactory, Event
 
     private static StudioEvent ToEvent(EventRecord r)
     {
-        EventSeverities.TryParse(r.Severity, out var severity);
+        var severity = EventSeverities.TryParse(r.Severity, out var known) ? known : EventSeverity.Info;
         JsonObject? data = null;
         if (!string.IsNullOrEmpty(r.Data))
         {

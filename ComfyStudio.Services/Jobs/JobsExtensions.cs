@@ -13,7 +13,7 @@ public static class JobsExtensions
     public static IHostApplicationBuilder AddStudioJobs(this IHostApplicationBuilder builder, StudioOptions studio)
     {
         var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
-        builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section);
+        builder.Services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var storage = jobs.Storage.ToLowerInvariant();
         if (storage == "sqlite")
         {

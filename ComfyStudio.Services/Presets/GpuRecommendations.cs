@@ -64,7 +64,7 @@ public sealed partial class GpuRecommendations(TelemetryReader telemetry, IServi
     public async Task<Recommendations> RecommendAsync(CancellationToken ct = default)
     {
         var gpu = await DetectAsync(ct);
-        var all = await states.ReadAllAsync(ct);
+        var all = await states.ReadAllAsync(ct: ct);
         var fits = all.Values.Select(s => new PresetFit(s.Preset, s.Preset.VramGb, Fits(gpu, s.Preset.VramGb), s.Installed))
             .OrderByDescending(f => f.Installed).ThenBy(f => f.Preset.Name, StringComparer.OrdinalIgnoreCase).ToList();
         return new Recommendations(gpu,

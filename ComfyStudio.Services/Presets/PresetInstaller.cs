@@ -50,6 +50,7 @@ public sealed record PresetUpdate(PresetDefinition Preset, string LocalVersion, 
 /// Installs presets through the download engine and uninstalls them without breaking the others: a file another
 /// installed (or installing) preset uses is never deleted. Installs and uninstalls run one at a time.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A singleton that lives as long as the process; disposing its gates at shutdown would race the jobs still stopping, and a SemaphoreSlim without a wait handle holds nothing to release")]
 public sealed class PresetInstaller(
     PresetStates states, PresetCatalogStore store, DownloadEngine engine, IDbContextFactory<StudioDbContext> dbFactory,
     DiskSpace diskSpace, ModelFolder folder, SpeedProbe speedProbe, EventBus bus,
@@ -119,7 +120,7 @@ public sealed class PresetInstaller(
             DownloadView view;
             try
             {
-                view = await engine.CreateAsync(request, ct, refetch: force);
+                view = await engine.CreateAsync(request, refetch: force, ct: ct);
             }
             catch
             {
@@ -235,7 +236,7 @@ public sealed class PresetInstaller(
         try
         {
             var catalog = store.State.Catalog.Presets;
-            var all = await states.ReadAllAsync(ct);
+            var all = await states.ReadAllAsync(ct: ct);
             var removing = new HashSet<string>(StringComparer.Ordinal) { preset.Id };
             if (removeDependencies)
                 foreach (var dep in preset.Dependencies.Where(catalog.ContainsKey))
@@ -253,7 +254,7 @@ public sealed class PresetInstaller(
                         catch (StudioException e) when (e.Code == ErrorCodes.Conflict && e is not UnsafePathException) { } // it completed meanwhile: its files are judged below
                     }
 
-            all = await states.ReadAllAsync(ct);
+            all = await states.ReadAllAsync(ct: ct);
             var keep = PresetStates.PathsInUse(all, removing);
             foreach (var d in await engine.ListAsync(limit: 500, ct: ct))
                 if (d.IsActive || d.Status == "paused") keep.UnionWith(d.Files.Select(f => f.Path));
@@ -325,7 +326,7 @@ public sealed class PresetInstaller(
         var catalog = store.State.Catalog.Presets;
         var candidates = installs.Where(i => catalog.TryGetValue(i.PresetId, out var p) && VersionOrder.Compare(p.Version, i.Version!) > 0).ToList();
         if (candidates.Count == 0) return [];
-        var now = await states.ReadAsync(candidates.Select(c => catalog[c.PresetId]).ToList(), ct);
+        var now = await states.ReadAsync(candidates.Select(c => catalog[c.PresetId]).ToList(), ct: ct);
         return candidates.Select(c => new PresetUpdate(catalog[c.PresetId], c.Version!, now[c.PresetId].Installed))
             .OrderBy(u => u.Preset.Name, StringComparer.OrdinalIgnoreCase).ToList();
     }

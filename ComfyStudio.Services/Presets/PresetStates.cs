@@ -84,16 +84,16 @@ public sealed class PresetStates(
     }
 
     public async Task<PresetStatus> ReadAsync(PresetDefinition preset, CancellationToken ct = default) =>
-        (await ReadAsync([preset], ct))[preset.Id];
+        (await ReadAsync([preset], ct: ct))[preset.Id];
 
     /// <summary>
     /// The state of every preset of the catalog in use (one database read, one look at each file). Without
     /// <paramref name="withDownloads"/> the downloads are not read: installed or not is known, live progress is not.
     /// </summary>
-    public Task<IReadOnlyDictionary<string, PresetStatus>> ReadAllAsync(CancellationToken ct = default, bool withDownloads = true) =>
-        ReadAsync(store.State.Catalog.Presets.Values.ToList(), ct, withDownloads);
+    public Task<IReadOnlyDictionary<string, PresetStatus>> ReadAllAsync(bool withDownloads = true, CancellationToken ct = default) =>
+        ReadAsync(store.State.Catalog.Presets.Values.ToList(), withDownloads, ct);
 
-    public async Task<IReadOnlyDictionary<string, PresetStatus>> ReadAsync(IReadOnlyCollection<PresetDefinition> presets, CancellationToken ct = default, bool withDownloads = true)
+    public async Task<IReadOnlyDictionary<string, PresetStatus>> ReadAsync(IReadOnlyCollection<PresetDefinition> presets, bool withDownloads = true, CancellationToken ct = default)
     {
         var paths = presets.SelectMany(p => p.Files).Select(f => ModelPaths.Normalize(f.Path, ModelsDir)).OfType<string>().Distinct().ToList();
         Dictionary<string, DownloadFileRecord> rows;

@@ -20,7 +20,7 @@ public static class PresetsExtensions
 {
     public static IHostApplicationBuilder AddStudioPresets(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<PresetOptions>().BindConfiguration("Presets");
+        builder.Services.AddOptions<PresetOptions>().BindConfiguration("Presets").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PresetCatalogStore>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PresetCatalogStore>());
         builder.Services.AddHttpClient(nameof(RegistrySync), c => c.Timeout = TimeSpan.FromSeconds(60));

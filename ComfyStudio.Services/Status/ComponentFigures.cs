@@ -23,7 +23,7 @@ public sealed class ComponentFigures(IOptions<StudioOptions> options, PresetStat
     {
         var o = options.Value;
         var catalogs = Path.Combine(o.StudioDir!, "catalogs");
-        var files = (await presets.ReadAllAsync(ct, withDownloads: false)).Values.SelectMany(p => p.Files)
+        var files = (await presets.ReadAllAsync(withDownloads: false, ct: ct)).Values.SelectMany(p => p.Files)
             .GroupBy(f => f.Path ?? f.File.Path, StringComparer.Ordinal)
             .Select(g => g.First()).ToList();
         var llm = Entries(Path.Combine(catalogs, "llm.json"));

@@ -13,7 +13,7 @@ public static class TelemetryExtensions
     /// </summary>
     public static IHostApplicationBuilder AddStudioTelemetry(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
+        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(TelemetryReader.RunPodHttpClient, c => c.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton<TelemetryReader>();

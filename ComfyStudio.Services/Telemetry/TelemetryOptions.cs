@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ComfyStudio.Services.Telemetry;
 
 /// <summary>How telemetry is read and sampled; configuration section <c>Telemetry</c>.</summary>
@@ -6,14 +8,14 @@ public sealed class TelemetryOptions
     public const string Section = "Telemetry";
 
     /// <summary>Time between two samples of <see cref="TelemetrySampler"/>.</summary>
-    public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(3);
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")] public TimeSpan SampleInterval { get; set; } = TimeSpan.FromSeconds(3);
     /// <summary>How far back <see cref="TelemetrySampler.History"/> reaches.</summary>
-    public TimeSpan HistoryLength { get; set; } = TimeSpan.FromMinutes(10);
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")] public TimeSpan HistoryLength { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The nvidia-smi program: a name looked up on PATH, or a full path.</summary>
     public string NvidiaSmiPath { get; set; } = "nvidia-smi";
     /// <summary>nvidia-smi is killed, and the GPUs reported unknown, when it takes longer than this.</summary>
-    public TimeSpan NvidiaSmiTimeout { get; set; } = TimeSpan.FromSeconds(3);
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan NvidiaSmiTimeout { get; set; } = TimeSpan.FromSeconds(3);
     /// <summary>A GPU reading is reused for this long, so the sampler and API calls together start few processes.</summary>
     public TimeSpan GpuCacheFor { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -16,6 +16,7 @@ public sealed record FetchedRelease(string Commit, VersionManifest Manifest);
 /// commit's tree, never from a checkout. Decisions come from LibGit2Sharp's results and exception types, not from
 /// git's text.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A singleton that lives as long as the process; disposing its gate at shutdown would race the jobs still stopping, and a SemaphoreSlim without a wait handle holds nothing to release")]
 public sealed class ReleaseRepository(IOptions<StudioOptions> options, ILogger<ReleaseRepository> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);

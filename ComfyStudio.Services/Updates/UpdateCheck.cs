@@ -58,7 +58,7 @@ public sealed class UpdateCheck(
     {
         var fetched = await repository.FetchAsync(ct);
         var isNew = notice.Record(fetched);
-        var available = notice.Newer(fetched.Manifest, local.Read());
+        var available = UpdateNotice.Newer(fetched.Manifest, local.Read());
         if (available.Count > 0 && isNew)
         {
             logger.LogInformation("Update available: {Version} ({Components})", fetched.Manifest.AppVersion, available);

@@ -43,7 +43,7 @@ public sealed class UpdateNotice(
     public IReadOnlyList<string> Available() => Last is { } last ? Newer(last.Remote, local.Read()) : [];
 
     /// <summary>Components whose version in <paramref name="remote"/> is greater than the installed one (a real update).</summary>
-    public IReadOnlyList<string> Newer(VersionManifest remote, VersionManifest installed) =>
+    public static IReadOnlyList<string> Newer(VersionManifest remote, VersionManifest installed) =>
         ReleaseComponents.Deployable
             .Where(c => remote.Component(c.Name) is { } r && ReleaseComponents.IsNewer(r.Version, installed.Component(c.Name)?.Version))
             .Select(c => c.Name).ToList();

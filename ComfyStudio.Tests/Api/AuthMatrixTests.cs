@@ -83,7 +83,7 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
 
         var right = await factory.CreateKeyClient().GetAsync("/api/admin/events");
         await ErrorAssert.IsErrorBody(right, HttpStatusCode.TooManyRequests, "RATE_LIMIT_EXCEEDED");
-        Assert.True(int.Parse(right.Headers.GetValues("Retry-After").Single()) > 0);
+        Assert.True(int.Parse(right.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture) > 0);
         factory.ForgetFailedKeys();
         Assert.Equal(HttpStatusCode.OK, (await factory.CreateKeyClient().GetAsync("/api/admin/events")).StatusCode);
     }
@@ -131,7 +131,7 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
         }
 
         var list = await keys.ListAsync();
-        await keys.RevokeAsync(list.Single(k => named.StartsWith(k.Prefix)).Name);
+        await keys.RevokeAsync(list.Single(k => named.StartsWith(k.Prefix, StringComparison.Ordinal)).Name);
         var revoked = factory.CreateKeyClient(named);
         foreach (var route in ApiRoutes().Where(r => !r.Public))
         {

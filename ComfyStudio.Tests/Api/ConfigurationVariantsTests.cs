@@ -39,6 +39,21 @@ public sealed class ConfigurationVariantsTests
         Assert.Equal(value.Length > 0, hf.GetProperty("set").GetBoolean());
     }
 
+    [Theory]
+    [InlineData("Downloads:Connections", "0", "Connections")]
+    [InlineData("Jobs:DownloadWorkers", "0", "DownloadWorkers")]
+    [InlineData("Telemetry:SampleInterval", "00:00:00", "SampleInterval")]
+    [InlineData("STUDIO_PORT", "70000", "StudioPort")]
+    public void A_bad_setting_stops_the_start_with_its_name(string key, string value, string named)
+    {
+        using var factory = new ConfiguredFactory(new Dictionary<string, string?> { [key] = value });
+        var failure = Assert.ThrowsAny<Exception>(() => factory.CreateKeyClient());
+        var validation = failure as Microsoft.Extensions.Options.OptionsValidationException
+                         ?? failure.InnerException as Microsoft.Extensions.Options.OptionsValidationException;
+        Assert.True(validation is not null, failure.ToString());
+        Assert.Contains(named, validation.Message);
+    }
+
     [Fact]
     public async Task On_RunPod_the_runpod_group_shows_read_only_with_its_key_masked()
     {
@@ -121,7 +136,7 @@ public sealed class ConfigurationVariantsTests
 
         var lines = (await client.GetFromJsonAsync<JsonElement>("/api/system/logs?service=comfyui&lines=50")).GetProperty("logs").EnumerateArray().ToList();
         Assert.Contains(lines, l => l.GetProperty("message").GetString() == "Starting server" && l.GetProperty("service").GetString() == "comfyui");
-        var warning = lines.Single(l => l.GetProperty("message").GetString()!.StartsWith("WARNING"));
+        var warning = lines.Single(l => l.GetProperty("message").GetString()!.StartsWith("WARNING", StringComparison.Ordinal));
         Assert.Equal("WARNING", warning.GetProperty("level").GetString());
         Assert.DoesNotContain("hf_abcdefghijklmnopqrstuvwxyz0123", warning.GetProperty("message").GetString());
 

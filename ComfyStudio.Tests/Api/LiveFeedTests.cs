@@ -98,7 +98,7 @@ public sealed class LiveFeedTests(StudioFactory factory) : IClassFixture<StudioF
     {
         var http = factory.CreateAnonymousClient();
         var login = await LoginForm.SubmitAsync(http, StudioFactory.PrimaryKey);
-        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("comfystudio.auth=")).Split(';')[0];
+        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("comfystudio.auth=", StringComparison.Ordinal)).Split(';')[0];
         var uri = new UriBuilder(factory.Server.BaseAddress) { Scheme = "ws", Path = "/ws" }.Uri;
 
         var foreign = factory.Server.CreateWebSocketClient();

@@ -19,7 +19,7 @@ public sealed class LoginTests(StudioFactory factory) : IClassFixture<StudioFact
         var login = await LoginForm.SubmitAsync(browser, StudioFactory.PrimaryKey, "/events");
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         Assert.Equal("/events", login.Headers.Location!.OriginalString);
-        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("comfystudio.auth="));
+        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("comfystudio.auth=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("expires=", cookie, StringComparison.OrdinalIgnoreCase);
@@ -44,7 +44,7 @@ public sealed class LoginTests(StudioFactory factory) : IClassFixture<StudioFact
     {
         var browser = Browser();
         var login = await LoginForm.SubmitAsync(browser, StudioFactory.PrimaryKey);
-        var stolen = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("comfystudio.auth=")).Split(';')[0];
+        var stolen = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("comfystudio.auth=", StringComparison.Ordinal)).Split(';')[0];
         var thief = factory.CreateAnonymousClient();
         thief.DefaultRequestHeaders.Add("Cookie", stolen);
         Assert.Equal(HttpStatusCode.OK, (await thief.GetAsync("/api/admin/events")).StatusCode);
@@ -120,11 +120,11 @@ public sealed class LoginTests(StudioFactory factory) : IClassFixture<StudioFact
             var wrong = await LoginForm.SubmitAsync(browser, "wrong-key-" + i);
             Assert.Equal(HttpStatusCode.Redirect, wrong.StatusCode);
             Assert.Contains("error=invalid", wrong.Headers.Location!.OriginalString);
-            Assert.DoesNotContain(wrong.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("comfystudio.auth=")));
+            Assert.DoesNotContain(wrong.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("comfystudio.auth=", StringComparison.Ordinal)));
         }
         var locking = await LoginForm.SubmitAsync(browser, "wrong-key-last");
         Assert.Contains("error=throttled", locking.Headers.Location!.OriginalString);
-        Assert.True(int.Parse(locking.Headers.GetValues("Retry-After").Single()) >= 59);
+        Assert.True(int.Parse(locking.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture) >= 59);
 
         var right = await LoginForm.SubmitAsync(browser, StudioFactory.PrimaryKey);
         Assert.Contains("error=throttled", right.Headers.Location!.OriginalString);

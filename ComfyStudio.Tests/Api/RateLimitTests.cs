@@ -20,13 +20,13 @@ public sealed class RateLimitTests(DefaultLimitsFactory factory) : IClassFixture
             var ok = await anonymous.GetAsync("/api/health");
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
             Assert.Equal("100", ok.Headers.GetValues("X-RateLimit-Limit").Single());
-            Assert.Equal((100 - i).ToString(), ok.Headers.GetValues("X-RateLimit-Remaining").Single());
-            Assert.True(long.Parse(ok.Headers.GetValues("X-RateLimit-Reset").Single()) > DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1);
+            Assert.Equal((100 - i).ToString(CultureInfo.InvariantCulture), ok.Headers.GetValues("X-RateLimit-Remaining").Single());
+            Assert.True(long.Parse(ok.Headers.GetValues("X-RateLimit-Reset").Single(), CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1);
             Assert.EndsWith("Z", ok.Headers.GetValues("X-RateLimit-Reset-Time").Single());
         }
         var limited = await anonymous.GetAsync("/api/health");
         await ErrorAssert.IsErrorBody(limited, HttpStatusCode.TooManyRequests, "RATE_LIMIT_EXCEEDED");
-        var retryAfter = int.Parse(limited.Headers.GetValues("Retry-After").Single());
+        var retryAfter = int.Parse(limited.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 1, 60);
         Assert.Equal("0", limited.Headers.GetValues("X-RateLimit-Remaining").Single());
 

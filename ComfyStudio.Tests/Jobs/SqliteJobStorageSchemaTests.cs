@@ -49,7 +49,7 @@ public sealed class SqliteJobStorageSchemaTests : IDisposable
 
         // New ids continue after the old ones.
         var created = new BackgroundJobClient(storage).Schedule(() => TestJobs.Record("upgrade"), TimeSpan.FromHours(1));
-        Assert.True(long.Parse(created) > 1, $"new job id {created} follows the existing job 1");
+        Assert.True(long.Parse(created, CultureInfo.InvariantCulture) > 1, $"new job id {created} follows the existing job 1");
 
         using var again = new SqliteJobStorage(DbPath); // starting again changes nothing
         Assert.Equal(SqliteSchema.Latest, again.SchemaVersion);

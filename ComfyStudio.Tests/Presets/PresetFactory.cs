@@ -32,17 +32,17 @@ public static class TestRegistry
             var category = p.Type switch { "video" => "Video Generation", "audio" => "Audio Generation", _ => "Image Generation" };
             var relative = $"presets/{p.Type}/{p.Id}/preset.yaml";
             var yaml = new StringBuilder();
-            yaml.AppendLine($"id: {p.Id}\nversion: {p.Version}\nname: {p.Name}\ncategory: {category}\ntype: {p.Type}");
-            yaml.AppendLine($"description: Test preset {p.Name}\ndownload_size: {Human(p.Files.Sum(f => f.Served.Size))}\nfiles:");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"id: {p.Id}\nversion: {p.Version}\nname: {p.Name}\ncategory: {category}\ntype: {p.Type}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"description: Test preset {p.Name}\ndownload_size: {Human(p.Files.Sum(f => f.Served.Size))}\nfiles:");
             foreach (var f in p.Files)
             {
-                yaml.AppendLine($"- path: {f.Path}\n  url: {server.UrlOf(f.Served.Name)}\n  size: {Human(f.Served.Size)}\n  optional: false");
+                yaml.AppendLine(CultureInfo.InvariantCulture, $"- path: {f.Path}\n  url: {server.UrlOf(f.Served.Name)}\n  size: {Human(f.Served.Size)}\n  optional: false");
                 yaml.AppendLine("  source: {type: huggingface, repo: test/repo, revision: null}");
-                if (f.WithSha) yaml.AppendLine($"  checksum: {{algorithm: sha256, value: {f.Served.Sha256}}}");
-                if (f.WithExactSize) yaml.AppendLine($"  size_bytes: {f.Served.Size}");
+                if (f.WithSha) yaml.AppendLine(CultureInfo.InvariantCulture, $"  checksum: {{algorithm: sha256, value: {f.Served.Sha256}}}");
+                if (f.WithExactSize) yaml.AppendLine(CultureInfo.InvariantCulture, $"  size_bytes: {f.Served.Size}");
             }
-            yaml.AppendLine($"tags: [test, {p.Type}]\nuse_case: Testing\ncreated: '2026-11-01T00:00:00Z'\nupdated: '2026-11-01T00:00:00Z'");
-            yaml.AppendLine($"requirements: {{vram_gb: {p.VramGb.ToString(System.Globalization.CultureInfo.InvariantCulture)}, disk_gb: 0.01, dependencies: [{string.Join(", ", p.Dependencies)}]}}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"tags: [test, {p.Type}]\nuse_case: Testing\ncreated: '2026-11-01T00:00:00Z'\nupdated: '2026-11-01T00:00:00Z'");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"requirements: {{vram_gb: {p.VramGb.ToString(System.Globalization.CultureInfo.InvariantCulture)}, disk_gb: 0.01, dependencies: [{string.Join(", ", p.Dependencies)}]}}");
             Directory.CreateDirectory(Path.Combine(folder, Path.GetDirectoryName(relative)!));
             File.WriteAllText(Path.Combine(folder, relative), yaml.ToString());
             index[p.Id] = new JsonObject

@@ -28,7 +28,7 @@ public sealed class SecretMaskTests
     {
         var t = DateTime.Parse(utc, null, System.Globalization.DateTimeStyles.AdjustToUniversal);
         Assert.Equal(rome, RomeTime.Format(t, "yyyy-MM-dd HH:mm:ss")); // the system's zone data
-        Assert.Equal(rome, RomeTime.ByEuRule(t).ToString("yyyy-MM-dd HH:mm:ss")); // the fallback without it
+        Assert.Equal(rome, RomeTime.ByEuRule(t).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)); // the fallback without it
     }
 
     [Fact]

@@ -99,7 +99,7 @@ public sealed class DiskTests : IDisposable
             df.WaitForExit();
             if (df.ExitCode != 0 || lines.Length < 2) return null;
             var fields = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return (long.Parse(fields[0]), long.Parse(fields[1]), long.Parse(fields[2]));
+            return (long.Parse(fields[0], CultureInfo.InvariantCulture), long.Parse(fields[1], CultureInfo.InvariantCulture), long.Parse(fields[2], CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or FormatException or IndexOutOfRangeException)
         {

@@ -60,7 +60,7 @@ public sealed class NvidiaSmiProcessTests : IDisposable
         Assert.Null(await reader.ReadGpusAsync());
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
 
-        var pid = int.Parse(File.ReadAllText(childPid).Trim());
+        var pid = int.Parse(File.ReadAllText(childPid).Trim(), CultureInfo.InvariantCulture);
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (Running(pid) && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.False(Running(pid), $"the child sleep ({pid}) outlived the timeout");

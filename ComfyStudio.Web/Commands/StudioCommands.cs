@@ -46,7 +46,7 @@ public static class StudioCommands
         list.SetAction((r, ct) => WithKeysAsync(r.GetValue(studioDir), error, async keys =>
         {
             foreach (var k in await keys.ListAsync(ct))
-                await output.WriteLineAsync($"{k.Name}\t{k.Prefix}…\tcreated {k.CreatedAt:yyyy-MM-dd HH:mm}Z\tlast used {(k.LastUsedAt is { } l ? l.ToString("yyyy-MM-dd HH:mm") + "Z" : "never")}");
+                await output.WriteLineAsync($"{k.Name}\t{k.Prefix}…\tcreated {k.CreatedAt.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)}Z\tlast used {(k.LastUsedAt is { } l ? l.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + "Z" : "never")}");
         }));
 
         var generateMain = new Option<bool>("--generate") { Description = "Generate a strong key instead of reading one" };

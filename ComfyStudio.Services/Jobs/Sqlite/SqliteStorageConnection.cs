@@ -79,16 +79,16 @@ internal sealed class SqliteStorageConnection(SqliteJobStorage storage) : JobSto
         var stale = DbTime.Now - (long)storage.Options.InvisibilityTimeout.TotalMilliseconds;
         var names = string.Join(", ", queues.Select((_, i) => "$q" + i));
         var args = queues.Select((q, i) => ("$q" + i, (object?)q)).Append(("$stale", stale)).ToArray();
-        const string Waiting = "queue IN ({0}) AND (fetched_at IS NULL OR fetched_at < $stale)";
+        var waiting = $"queue IN ({names}) AND (fetched_at IS NULL OR fetched_at < $stale)";
         // A read first (unless a local enqueue just signalled): idle workers polling an empty queue never take the write lock.
-        if (lookFirst && storage.Read(s => s.Long($"SELECT EXISTS (SELECT 1 FROM job_queue WHERE {string.Format(Waiting, names)})", args)) == 0)
+        if (lookFirst && storage.Read(s => s.Long($"SELECT EXISTS (SELECT 1 FROM job_queue WHERE {waiting})", args)) == 0)
             return null;
 
         var priority = string.Join(" ", queues.Select((_, i) => $"WHEN $q{i} THEN {i}"));
         var token = Guid.NewGuid().ToString("n");
         var claimed = storage.Write(s => s.Single($"""
             UPDATE job_queue SET fetched_at = $now, fetch_token = $token
-            WHERE id = (SELECT id FROM job_queue WHERE {string.Format(Waiting, names)}
+            WHERE id = (SELECT id FROM job_queue WHERE {waiting}
                         ORDER BY CASE queue {priority} END, id LIMIT 1)
             RETURNING id, job_id, queue
             """,

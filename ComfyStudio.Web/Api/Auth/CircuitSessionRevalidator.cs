@@ -13,8 +13,8 @@ public sealed class CircuitSessionRevalidator(ILoggerFactory loggerFactory, Logi
 {
     protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
 
-    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct) =>
-        state.User.FindFirst(StudioClaims.SessionId) is null
-            ? Task.FromResult(state.User.Identity?.IsAuthenticated == true) // a circuit opened with an API key header
-            : StudioClaims.IsActiveAsync(state.User, sessions, ct);
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        authenticationState.User.FindFirst(StudioClaims.SessionId) is null
+            ? Task.FromResult(authenticationState.User.Identity?.IsAuthenticated == true) // a circuit opened with an API key header
+            : StudioClaims.IsActiveAsync(authenticationState.User, sessions, cancellationToken);
 }

@@ -46,7 +46,7 @@ public static class LoginEndpoints
     private static IResult Throttled(HttpContext context, TimeSpan wait, string back)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        context.Response.Headers.RetryAfter = seconds.ToString();
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Redirect($"/login?error=throttled&retry={seconds}&ReturnUrl={Uri.EscapeDataString(back)}");
     }
 
@@ -61,7 +61,7 @@ public static class LoginEndpoints
 
     /// <summary>Only a local path may be returned to (no open redirect).</summary>
     public static string SafeReturnUrl(string? url) =>
-        !string.IsNullOrEmpty(url) && url.Length <= 2048 && url.StartsWith('/') && !url.StartsWith("//") && !url.StartsWith("/\\")
+        !string.IsNullOrEmpty(url) && url.Length <= 2048 && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
         && !url.Any(c => c < 0x20 || c == 0x7F || c == '\\')
         && !url.StartsWith(LoginPath, StringComparison.OrdinalIgnoreCase) ? url : "/";
 }

@@ -37,7 +37,7 @@ public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
     {
         var files = (request.Files ?? []).Select(f => new DownloadFileRequest(f?.Url ?? "", f?.Path ?? "", f?.Size, f?.Sha256)).ToList();
         if (request.Files?.Any(f => f is null) == true) throw StudioException.Validation("'files' must not contain null");
-        var view = await engine.CreateAsync(new DownloadRequest(request.Name ?? "", files, request.PresetId), ct);
+        var view = await engine.CreateAsync(new DownloadRequest(request.Name ?? "", files, request.PresetId), ct: ct);
         return StatusCode(StatusCodes.Status202Accepted, DownloadResource.From(view));
     }
 

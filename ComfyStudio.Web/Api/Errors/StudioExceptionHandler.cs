@@ -10,18 +10,18 @@ namespace ComfyStudio.Web.Api.Errors;
 /// </summary>
 public sealed class StudioExceptionHandler(ILogger<StudioExceptionHandler> logger) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (context.Response.HasStarted) return false;
-        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        if (httpContext.Response.HasStarted) return false;
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
-            context.Response.StatusCode = 499;
+            httpContext.Response.StatusCode = 499;
             return true;
         }
         if (DataFolderFull(exception))
         {
             logger.LogError("A write failed because the data folder (STUDIO_DIR) is full: {Reason}", exception.GetBaseException().Message);
-            await ApiErrors.WriteAsync(context, 507, ErrorCodes.InsufficientStorage,
+            await ApiErrors.WriteAsync(httpContext, 507, ErrorCodes.InsufficientStorage,
                 "The data folder (STUDIO_DIR) is full: nothing could be saved. Reading still works; free some space there and try again",
                 new Dictionary<string, object?> { ["folder"] = "STUDIO_DIR" });
             return true;
@@ -30,22 +30,22 @@ public sealed class StudioExceptionHandler(ILogger<StudioExceptionHandler> logge
         {
             case StudioException se:
                 if (se.Status >= 500) logger.LogError(se, "{Code}: {Message}", se.Code, se.Message);
-                await ApiErrors.WriteAsync(context, se.Status, se.Code, se.Message, se.Details);
+                await ApiErrors.WriteAsync(httpContext, se.Status, se.Code, se.Message, se.Details);
                 return true;
             case BadHttpRequestException bad:
-                await ApiErrors.WriteAsync(context, bad.StatusCode, ErrorCodes.ValidationError, bad.Message);
+                await ApiErrors.WriteAsync(httpContext, bad.StatusCode, ErrorCodes.ValidationError, bad.Message);
                 return true;
         }
-        logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
-        if (!ApiErrors.IsApiRequest(context.Request))
+        logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        if (!ApiErrors.IsApiRequest(httpContext.Request))
         {
-            context.Response.StatusCode = 500;
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync($"Something went wrong (reference {context.TraceIdentifier}). The log has the details.", ct);
+            httpContext.Response.StatusCode = 500;
+            httpContext.Response.ContentType = "text/plain; charset=utf-8";
+            await httpContext.Response.WriteAsync($"Something went wrong (reference {httpContext.TraceIdentifier}). The log has the details.", cancellationToken);
             return true;
         }
-        await ApiErrors.WriteAsync(context, 500, ErrorCodes.InternalError, "An unexpected error occurred",
-            new Dictionary<string, object?> { ["reference"] = context.TraceIdentifier });
+        await ApiErrors.WriteAsync(httpContext, 500, ErrorCodes.InternalError, "An unexpected error occurred",
+            new Dictionary<string, object?> { ["reference"] = httpContext.TraceIdentifier });
         return true;
     }
 

@@ -22,7 +22,7 @@ public sealed class PresetsController(PresetStates states, PresetInstaller insta
     {
         var request = PageRequest.From(page, perPage);
         var gpu = await gpus.DetectAsync(ct);
-        var all = await states.ReadAllAsync(ct);
+        var all = await states.ReadAllAsync(ct: ct);
         var matching = new PresetFilter(category, type, installed, search?.Length > 200 ? search[..200] : search, compatible).Apply(all.Values, gpu);
         return PresetList.From(request.Apply(matching.Select(s => PresetResource.From(s, gpu))), gpu);
     }

@@ -32,8 +32,8 @@ public sealed class ApiRateLimiter(RateLimitOptions options, TimeProvider clock)
     public sealed class Window(int limit)
     {
         public int Limit { get; } = limit;
-        public int Used;
-        public DateTimeOffset ResetsAt;
+        public int Used { get; set; }
+        public DateTimeOffset ResetsAt { get; set; }
     }
 
     public static bool Applies(HttpRequest request) => Errors.ApiErrors.IsApiRequest(request);
@@ -70,8 +70,8 @@ public sealed class ApiRateLimiter(RateLimitOptions options, TimeProvider clock)
         return granted ? Lease.Granted : new Lease(false, window.ResetsAt - now);
     }
 
-    protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext ctx, int permitCount, CancellationToken ct) =>
-        ValueTask.FromResult(AttemptAcquireCore(ctx, permitCount));
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(AttemptAcquireCore(resource, permitCount));
 
     /// <summary>Drops windows that ended over a minute ago, at most once a minute.</summary>
     private void Sweep(DateTimeOffset now)
