@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace ComfyStudio.Services.Configuration;
 
 /// <summary>
-/// The product's settings, bound from the environment variable names of spec A (and DESIGN.md §4)
+/// The product's settings, bound from the environment variable names of the System API (and the studio's own)
 /// at the root of the configuration; <c>appsettings.json</c> holds the defaults.
 /// </summary>
 public sealed class StudioOptions

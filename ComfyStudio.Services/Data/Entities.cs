@@ -25,7 +25,7 @@ public sealed class JobRecord
     public int? Duration { get; set; }
 }
 
-/// <summary>One entry of the event log (spec A's <c>events</c> table).</summary>
+/// <summary>One entry of the event log (the System API's <c>events</c> table).</summary>
 public sealed class EventRecord
 {
     public required string Id { get; set; }

@@ -20,7 +20,7 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     {
         var b = modelBuilder;
         ConfigureTables(b);
-        // Column names are the properties' names in snake_case (prompt_id, queued_at, …), as spec A's tables have them.
+        // Column names are the properties' names in snake_case (prompt_id, queued_at, …), as the System API's tables have them.
         foreach (var property in b.Model.GetEntityTypes().SelectMany(t => t.GetProperties()))
             property.SetColumnName(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
     }

@@ -89,23 +89,23 @@ public sealed partial class DownloadEngine(
                 {
                     // Another source, or a completed file that is not the one asked for now: fetch it again.
                     row.Url = f.Url;
-                    if (row.Status == "completed") row.Status = "pending";
+                    if (row.Status == DownloadFileStates.Completed) row.Status = DownloadFileStates.Pending;
                     row.UpdatedAt = now;
                 }
                 // A completed file deleted or changed by hand since: fetched again (the transfer keeps it when it verifies).
-                if (row.Status == "completed" && (row.TotalBytes is not { } done || !InPlace(row.Path, done))) row.Status = "pending";
+                if (row.Status == DownloadFileStates.Completed && (row.TotalBytes is not { } done || !InPlace(row.Path, done))) row.Status = DownloadFileStates.Pending;
                 row.ExpectedSize = f.Size ?? row.ExpectedSize;
                 row.ExpectedSha256 = f.Sha256 ?? row.ExpectedSha256;
-                if (row.Status == "failed") { row.Status = "pending"; row.Error = null; row.ErrorCode = null; }
+                if (row.Status == DownloadFileStates.Failed) { row.Status = DownloadFileStates.Pending; row.Error = null; row.ErrorCode = null; }
                 if (refetch)
                 {
                     row.Refetch = true;
-                    if (row.Status == "completed") row.Status = "pending";
+                    if (row.Status == DownloadFileStates.Completed) row.Status = DownloadFileStates.Pending;
                 }
                 record.Items.Add(new DownloadItemRecord { DownloadId = id, File = row, Position = position++ });
             }
             // Before anything starts: the files of known size must fit (the transfer checks again, with what it learns).
-            var needed = DiskSpace.Sum(record.Items.Select(i => i.File).Where(f => f.Status != "completed")
+            var needed = DiskSpace.Sum(record.Items.Select(i => i.File).Where(f => f.Status != DownloadFileStates.Completed)
                 .Select(f => Math.Max(0, (f.ExpectedSize ?? 0) - f.DownloadedBytes)));
             diskSpace.EnsureRoom(needed, "the download");
             db.Downloads.Add(record);
@@ -186,7 +186,7 @@ public sealed partial class DownloadEngine(
         {
             record = await db.Downloads.Include(d => d.Items).ThenInclude(i => i.File).FirstOrDefaultAsync(d => d.Id == run.Id, jobToken);
             if (record is null || !DownloadView.ActiveStates.Contains(record.Status)) return;
-            record.Status = "downloading";
+            record.Status = DownloadStates.Downloading;
             record.StartedAt ??= clock.GetUtcNow().UtcDateTime;
             record.Error = null;
             await db.SaveChangesAsync(jobToken);
@@ -196,7 +196,7 @@ public sealed partial class DownloadEngine(
         run.Priority = record.Priority;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(run.Stop.Token, jobToken, _stopping.Token);
         var files = record.Items.OrderBy(i => i.Position).Select(i => i.File).ToList();
-        foreach (var f in files) run.Files[f.Id] = new FileProgress { Total = f.TotalBytes ?? f.ExpectedSize, State = f.Status == "completed" ? "completed" : "queued" };
+        foreach (var f in files) run.Files[f.Id] = new FileProgress { Total = f.TotalBytes ?? f.ExpectedSize, State = f.Status == DownloadFileStates.Completed ? DownloadFileStates.Completed : DownloadFileStates.Waiting };
         var outcomes = await Task.WhenAll(files.Select(f => FileOutcomeAsync(f, run, linked.Token)));
 
         if (run.Stop.IsCancellationRequested) return;            // paused or cancelled: the caller set the state
@@ -206,13 +206,13 @@ public sealed partial class DownloadEngine(
             // Hangfire aborted the job while the app runs (deleted or requeued from its dashboard): the download is
             // not lost with it. It goes on in a new job; pausing and cancelling are the Downloads page's to do.
             logger.LogWarning("The job of download {Id} was aborted in Hangfire; the download continues in a new job", run.Id);
-            await SetStatusAsync(run.Id, "queued", null, CancellationToken.None);
+            await SetStatusAsync(run.Id, DownloadStates.Queued, null, CancellationToken.None);
             run.Requeue = true; // enqueued once this run has let go of the download, or the new job would find it still running
             return;
         }
         var failure = outcomes.FirstOrDefault(o => o is not null);
         var seconds = (long)(clock.GetUtcNow() - run.StartedAt).TotalSeconds;
-        await SetStatusAsync(run.Id, failure is null ? "completed" : "failed", failure?.Message, CancellationToken.None);
+        await SetStatusAsync(run.Id, failure is null ? DownloadStates.Completed : DownloadStates.Failed, failure?.Message, CancellationToken.None);
         if (failure is null)
             bus.Publish(new DownloadCompleted(run.Id, record.PresetId, record.Name, seconds));
         else
@@ -226,7 +226,7 @@ public sealed partial class DownloadEngine(
         var message = $"Internal error: {e.Message}";
         try
         {
-            await SetStatusAsync(run.Id, "failed", message, CancellationToken.None);
+            await SetStatusAsync(run.Id, DownloadStates.Failed, message, CancellationToken.None);
         }
         catch (Exception again)
         {
@@ -261,9 +261,9 @@ public sealed partial class DownloadEngine(
 
     private async Task FileAsync(DownloadFileRecord file, RunningDownload run, CancellationToken ct)
     {
-        if (file.Status == "completed" && file.TotalBytes is { } size && InPlace(file.Path, size))
+        if (file.Status == DownloadFileStates.Completed && file.TotalBytes is { } size && InPlace(file.Path, size))
         {
-            run.Files[file.Id] = new FileProgress { Total = size, State = "completed" };
+            run.Files[file.Id] = new FileProgress { Total = size, State = DownloadFileStates.Completed };
             run.Files[file.Id].Set(size);
             return;
         }
@@ -297,7 +297,7 @@ public sealed partial class DownloadEngine(
     {
         try
         {
-            shared.Progress.State = "queued";
+            shared.Progress.State = DownloadFileStates.Waiting;
             using var slot = await _gate.EnterAsync(shared.Stop.Token, shared.Priority);
             DownloadFileRecord file;
             await using (var db = await dbFactory.CreateDbContextAsync(shared.Stop.Token))
@@ -330,15 +330,15 @@ public sealed partial class DownloadEngine(
         var record = await FindAsync(id, ct);
         switch (record.Status)
         {
-            case "paused":
-                return "paused";
-            case "completed" or "failed" or "cancelled":
+            case DownloadStates.Paused:
+                return DownloadStates.Paused;
+            case DownloadStates.Completed or DownloadStates.Failed or DownloadStates.Cancelled:
                 throw StudioException.Conflict($"Download {id} is {record.Status}; only a queued or running download can be paused");
         }
-        await SetStatusAsync(id, "paused", null, ct);
+        await SetStatusAsync(id, DownloadStates.Paused, null, ct);
         await StopRunAsync(id);
-        bus.Publish(new DownloadStateChanged(id, record.Name, "paused"));
-        return "paused";
+        bus.Publish(new DownloadStateChanged(id, record.Name, DownloadStates.Paused));
+        return DownloadStates.Paused;
     }
 
     public async Task<string> ResumeAsync(string id, CancellationToken ct = default)
@@ -346,20 +346,20 @@ public sealed partial class DownloadEngine(
         var record = await FindAsync(id, ct);
         switch (record.Status)
         {
-            case "queued" or "downloading":
-                return "downloading";
-            case "completed" or "cancelled":
+            case DownloadStates.Queued or DownloadStates.Downloading:
+                return DownloadStates.Downloading;
+            case DownloadStates.Completed or DownloadStates.Cancelled:
                 throw StudioException.Conflict($"Download {id} is {record.Status}; it cannot be resumed");
         }
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             var row = await db.Downloads.Include(d => d.Items).ThenInclude(i => i.File).FirstAsync(d => d.Id == id, ct);
-            row.Status = "queued";
+            row.Status = DownloadStates.Queued;
             row.Error = null;
             row.FinishedAt = null;
-            foreach (var f in row.Items.Select(i => i.File).Where(f => f.Status == "failed"))
+            foreach (var f in row.Items.Select(i => i.File).Where(f => f.Status == DownloadFileStates.Failed))
             {
-                f.Status = "pending";
+                f.Status = DownloadFileStates.Pending;
                 f.Error = null;
                 f.ErrorCode = null;
             }
@@ -367,7 +367,7 @@ public sealed partial class DownloadEngine(
         }
         Enqueue(id);
         bus.Publish(new DownloadStateChanged(id, record.Name, "resumed"));
-        return "downloading";
+        return DownloadStates.Downloading;
     }
 
     /// <summary>
@@ -376,7 +376,7 @@ public sealed partial class DownloadEngine(
     /// </summary>
     public async Task<int> ClearFinishedAsync(CancellationToken ct = default)
     {
-        string[] finished = ["completed", "failed", "cancelled"];
+        string[] finished = [DownloadStates.Completed, DownloadStates.Failed, DownloadStates.Cancelled];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.Downloads.Where(d => finished.Contains(d.Status)).ToListAsync(ct);
         rows.RemoveAll(d => _running.ContainsKey(d.Id));
@@ -393,8 +393,8 @@ public sealed partial class DownloadEngine(
     public async Task<bool> CancelAsync(string id, CancellationToken ct = default)
     {
         var record = await FindAsync(id, ct);
-        if (record.Status == "cancelled") return true;
-        if (record.Status == "completed")
+        if (record.Status == DownloadStates.Cancelled) return true;
+        if (record.Status == DownloadStates.Completed)
             throw StudioException.Conflict($"Download {id} is completed; there is nothing to cancel (its files stay installed)");
         // The partial files that go with it, resolved now and before anything changes: a folder that has become a link
         // out of the models folder refuses the cancel (409), and nothing there is deleted.
@@ -405,19 +405,19 @@ public sealed partial class DownloadEngine(
             var fileIds = await db.DownloadItems.Where(i => i.DownloadId == id).Select(i => i.FileId).ToListAsync(ct);
             var stillWanted = await db.DownloadItems
                 .Where(i => fileIds.Contains(i.FileId) && i.DownloadId != id)
-                .Join(db.Downloads.Where(d => d.Status == "queued" || d.Status == "downloading" || d.Status == "paused"), i => i.DownloadId, d => d.Id, (i, _) => i.FileId)
+                .Join(db.Downloads.Where(d => d.Status == DownloadStates.Queued || d.Status == DownloadStates.Downloading || d.Status == DownloadStates.Paused), i => i.DownloadId, d => d.Id, (i, _) => i.FileId)
                 .ToListAsync(ct);
-            kept = await db.DownloadFiles.CountAsync(f => stillWanted.Contains(f.Id) && f.Status != "completed", ct);
-            removing = (await db.DownloadFiles.Where(f => fileIds.Contains(f.Id) && !stillWanted.Contains(f.Id) && f.Status != "completed")
+            kept = await db.DownloadFiles.CountAsync(f => stillWanted.Contains(f.Id) && f.Status != DownloadFileStates.Completed, ct);
+            removing = (await db.DownloadFiles.Where(f => fileIds.Contains(f.Id) && !stillWanted.Contains(f.Id) && f.Status != DownloadFileStates.Completed)
                 .Select(f => new { f.Id, f.Path }).ToListAsync(ct)).Select(f => (f.Id, f.Path)).ToList();
         }
         foreach (var (_, path) in removing) folder.Resolve(path, ".part");
-        await SetStatusAsync(id, "cancelled", null, ct);
+        await SetStatusAsync(id, DownloadStates.Cancelled, null, ct);
         await StopRunAsync(id);
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             var ids = removing.Select(r => r.Id).ToList();
-            foreach (var file in await db.DownloadFiles.Where(f => ids.Contains(f.Id) && f.Status != "completed").ToListAsync(ct))
+            foreach (var file in await db.DownloadFiles.Where(f => ids.Contains(f.Id) && f.Status != DownloadFileStates.Completed).ToListAsync(ct))
             {
                 try
                 {
@@ -430,14 +430,14 @@ public sealed partial class DownloadEngine(
                     kept++;
                     continue;
                 }
-                file.Status = "pending";
+                file.Status = DownloadFileStates.Pending;
                 file.DoneRanges = null;
                 file.DownloadedBytes = 0;
                 file.Validator = null;
             }
             await db.SaveChangesAsync(ct);
         }
-        bus.Publish(new DownloadStateChanged(id, record.Name, "cancelled", record.PresetId));
+        bus.Publish(new DownloadStateChanged(id, record.Name, DownloadStates.Cancelled, record.PresetId));
         return kept == 0;
     }
 
@@ -462,10 +462,10 @@ public sealed partial class DownloadEngine(
         var row = await db.Downloads.FindAsync([id], ct);
         if (row is null) return;
         // A user's pause or cancel is not overwritten by the run that it stopped.
-        if (status is "completed" or "failed" && row.Status is "paused" or "cancelled") return;
+        if (status is DownloadStates.Completed or DownloadStates.Failed && row.Status is DownloadStates.Paused or DownloadStates.Cancelled) return;
         row.Status = status;
         row.Error = error;
-        if (status is "completed" or "failed" or "cancelled") row.FinishedAt = clock.GetUtcNow().UtcDateTime;
+        if (status is DownloadStates.Completed or DownloadStates.Failed or DownloadStates.Cancelled) row.FinishedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
     }
 
@@ -475,10 +475,10 @@ public sealed partial class DownloadEngine(
         List<string> ids;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            var rows = await db.Downloads.Where(d => d.Status == "queued" || d.Status == "downloading").ToListAsync(ct);
-            foreach (var r in rows) r.Status = "queued";
-            foreach (var f in await db.DownloadFiles.Where(f => f.Status == "downloading" || f.Status == "verifying").ToListAsync(ct))
-                f.Status = "pending";
+            var rows = await db.Downloads.Where(d => d.Status == DownloadStates.Queued || d.Status == DownloadStates.Downloading).ToListAsync(ct);
+            foreach (var r in rows) r.Status = DownloadStates.Queued;
+            foreach (var f in await db.DownloadFiles.Where(f => f.Status == DownloadFileStates.Downloading || f.Status == DownloadFileStates.Verifying).ToListAsync(ct))
+                f.Status = DownloadFileStates.Pending;
             await db.SaveChangesAsync(ct);
             ids = rows.Select(r => r.Id).ToList();
         }
@@ -524,7 +524,7 @@ public sealed partial class DownloadEngine(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var recent = await db.Downloads.AsNoTracking().Include(d => d.Items).ThenInclude(i => i.File)
-            .Where(d => d.Status == "completed" && d.StartedAt != null && d.FinishedAt != null)
+            .Where(d => d.Status == DownloadStates.Completed && d.StartedAt != null && d.FinishedAt != null)
             .OrderByDescending(d => d.FinishedAt).Take(5).ToListAsync(ct);
         double bytes = 0, seconds = 0;
         foreach (var d in recent)
@@ -545,29 +545,29 @@ public sealed partial class DownloadEngine(
             FileProgress? live = null;
             run?.Files.TryGetValue(f.Id, out live);
             var total = live?.Total ?? f.TotalBytes ?? f.ExpectedSize;
-            var done = live?.Done ?? (f.Status == "completed" ? total ?? f.DownloadedBytes : f.DownloadedBytes);
+            var done = live?.Done ?? (f.Status == DownloadFileStates.Completed ? total ?? f.DownloadedBytes : f.DownloadedBytes);
             var state = live?.State ?? f.Status;
-            if (state == "queued") state = "pending";
+            if (state == DownloadFileStates.Waiting) state = DownloadFileStates.Pending;
             // Rows completed before the kind was recorded: a given hash was checked, else only the size.
-            var verified = state != "completed" ? null : f.Verification ?? (f.ExpectedSha256 is not null ? Verification.Sha256 : Verification.Size);
-            return new DownloadFileView(f.Path, UrlMask.Mask(f.Url), state, done, total, total is > 0 ? Math.Round(100d * done / total.Value, 1) : state == "completed" ? 100 : 0,
+            var verified = state != DownloadFileStates.Completed ? null : f.Verification ?? (f.ExpectedSha256 is not null ? Verification.Sha256 : Verification.Size);
+            return new DownloadFileView(f.Path, UrlMask.Mask(f.Url), state, done, total, total is > 0 ? Math.Round(100d * done / total.Value, 1) : state == DownloadFileStates.Completed ? 100 : 0,
                 f.Error, f.ErrorCode, f.Sha256, verified);
         }).ToList();
         var totalBytes = files.Sum(f => f.TotalBytes ?? 0);
         var doneBytes = files.Sum(f => Math.Min(f.DownloadedBytes, f.TotalBytes ?? long.MaxValue));
         var status = d.Status;
-        if (run is not null && status == "downloading" && !files.Any(f => f.Status is "downloading" or "verifying")) status = "queued";
+        if (run is not null && status == DownloadStates.Downloading && !files.Any(f => f.Status is DownloadFileStates.Downloading or DownloadFileStates.Verifying)) status = DownloadStates.Queued;
         var speed = run?.Speed ?? 0;
         // A transfer waiting to try again says so; its time left is unknown until bytes move.
         var retrying = run?.Files.Values.Select(p => p.Retrying).FirstOrDefault(r => r is not null);
-        var eta = retrying is null && status == "downloading" ? DownloadView.EstimateSeconds(totalBytes - doneBytes, speed) : null;
-        var current = files.FirstOrDefault(f => f.Status is "downloading" or "verifying")?.Path;
+        var eta = retrying is null && status == DownloadStates.Downloading ? DownloadView.EstimateSeconds(totalBytes - doneBytes, speed) : null;
+        var current = files.FirstOrDefault(f => f.Status is DownloadFileStates.Downloading or DownloadFileStates.Verifying)?.Path;
         // A completed download stays 100 % (its files may have been uninstalled since: that is the preset's state, not this download's).
-        if (status == "completed") doneBytes = totalBytes;
-        var progress = status == "completed" ? 100 : totalBytes > 0 ? Math.Round(100d * doneBytes / totalBytes, 1) : 0;
+        if (status == DownloadStates.Completed) doneBytes = totalBytes;
+        var progress = status == DownloadStates.Completed ? 100 : totalBytes > 0 ? Math.Round(100d * doneBytes / totalBytes, 1) : 0;
         return new DownloadView(d.Id, d.PresetId, d.Name, status, progress, speed, eta, current, doneBytes, totalBytes,
-            files.Count, files.Count(f => f.Status == "completed"), d.Error, d.CreatedAt, d.StartedAt, d.FinishedAt, files,
-            status == "downloading" ? retrying : null);
+            files.Count, files.Count(f => f.Status == DownloadFileStates.Completed), d.Error, d.CreatedAt, d.StartedAt, d.FinishedAt, files,
+            status == DownloadStates.Downloading ? retrying : null);
     }
 
     /// <summary>Pushes the progress of running downloads a few times a second.</summary>

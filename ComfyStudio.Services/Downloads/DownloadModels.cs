@@ -48,7 +48,7 @@ public sealed record DownloadView(
         return seconds <= MaxEtaSeconds ? (long)seconds : null;
     }
 
-    public static readonly IReadOnlySet<string> ActiveStates = new HashSet<string> { "queued", "downloading" };
+    public static readonly IReadOnlySet<string> ActiveStates = new HashSet<string> { DownloadStates.Queued, DownloadStates.Downloading };
     public bool IsActive => ActiveStates.Contains(Status);
     public double SpeedMegabytesPerSecond => ByteSize.MegabytesPerSecond(SpeedBytesPerSecond);
 }

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace ComfyStudio.Services.Downloads;
 
-/// <summary>The download engine's settings (section <c>Downloads</c>); the concurrency is spec A's <c>max_concurrent</c>.</summary>
+/// <summary>The download engine's settings (section <c>Downloads</c>); the concurrency is the System API's <c>max_concurrent</c>.</summary>
 public sealed class DownloadOptions
 {
     public const string Section = "Downloads";

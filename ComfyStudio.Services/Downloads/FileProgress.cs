@@ -7,7 +7,7 @@ public sealed class FileProgress
     public long Done => Interlocked.Read(ref _done);
     public long? Total { get; set; }
     /// <summary>pending, downloading, verifying, completed or failed.</summary>
-    public string State { get; set; } = "pending";
+    public string State { get; set; } = DownloadFileStates.Pending;
     public void Add(long bytes) => Interlocked.Add(ref _done, bytes);
     public void Set(long bytes) => Interlocked.Exchange(ref _done, bytes);
 

@@ -32,8 +32,8 @@ public sealed class FileTransfer(
     /// </remarks>
     public async Task RunAsync(DownloadFileRecord file, FileProgress progress, CancellationToken ct)
     {
-        progress.State = "downloading";
-        await UpdateAsync(file.Id, f => { f.Status = "downloading"; f.Error = null; f.ErrorCode = null; }, ct);
+        progress.State = DownloadFileStates.Downloading;
+        await UpdateAsync(file.Id, f => { f.Status = DownloadFileStates.Downloading; f.Error = null; f.ErrorCode = null; }, ct);
         try
         {
             try
@@ -71,12 +71,12 @@ public sealed class FileTransfer(
 
     private async Task<DownloadFailedException> FailAsync(DownloadFileRecord file, FileProgress progress, string code, string message, Exception e)
     {
-        progress.State = "failed";
+        progress.State = DownloadFileStates.Failed;
         progress.Retrying = null;
         logger.LogWarning("Download of {Path} failed: {Reason}", file.Path, message);
         try
         {
-            await UpdateAsync(file.Id, f => { f.Status = "failed"; f.Error = message; f.ErrorCode = code; }, CancellationToken.None);
+            await UpdateAsync(file.Id, f => { f.Status = DownloadFileStates.Failed; f.Error = message; f.ErrorCode = code; }, CancellationToken.None);
         }
         catch (Exception again)
         {
@@ -102,7 +102,7 @@ public sealed class FileTransfer(
         // keeps it only when a known SHA-256 proves it right).
         if (total is { } t && File.Exists(target) && new FileInfo(target).Length == t)
         {
-            progress.State = "verifying";
+            progress.State = DownloadFileStates.Verifying;
             var existing = await HashFileAsync(target, ct);
             if (existing == expectedSha || (expectedSha is null && !file.Refetch))
             {
@@ -110,7 +110,7 @@ public sealed class FileTransfer(
                 await CompleteAsync(file.Id, t, existing, Verified(expectedSha, t), progress);
                 return;
             }
-            progress.State = "downloading";
+            progress.State = DownloadFileStates.Downloading;
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -155,8 +155,8 @@ public sealed class FileTransfer(
                 RandomAccess.SetLength(handle, 0);
                 length = await SingleAsync(remote.FinalUrl, url, total, handle, state, file.Id, ct);
             }
-            progress.State = "verifying";
-            await UpdateAsync(file.Id, f => f.Status = "verifying", CancellationToken.None);
+            progress.State = DownloadFileStates.Verifying;
+            await UpdateAsync(file.Id, f => f.Status = DownloadFileStates.Verifying, CancellationToken.None);
             sha = await state.Cursor!.FinishAsync(length, ct);
             if (RandomAccess.GetLength(handle) != length || (total is { } known && known != length))
                 throw await RejectAsync(file, progress, $"the download is {length:N0} bytes, {total:N0} were expected");
@@ -212,10 +212,10 @@ public sealed class FileTransfer(
 
     private async Task CompleteAsync(int fileId, long size, string sha, string verified, FileProgress progress)
     {
-        progress.State = "completed";
+        progress.State = DownloadFileStates.Completed;
         await UpdateAsync(fileId, f =>
         {
-            f.Status = "completed"; f.TotalBytes = size; f.DownloadedBytes = size; f.Sha256 = sha; f.DoneRanges = null; f.Verification = verified;
+            f.Status = DownloadFileStates.Completed; f.TotalBytes = size; f.DownloadedBytes = size; f.Sha256 = sha; f.DoneRanges = null; f.Verification = verified;
             f.Error = null; f.ErrorCode = null; f.CompletedAt = clock.GetUtcNow().UtcDateTime; f.Refetch = false;
         }, CancellationToken.None);
     }

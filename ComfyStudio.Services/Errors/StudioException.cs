@@ -1,6 +1,6 @@
 namespace ComfyStudio.Services.Errors;
 
-/// <summary>The error codes of spec B's table, plus the ones DESIGN.md §3 adds.</summary>
+/// <summary>The error codes of the Dashboard API's table, plus the studio's own.</summary>
 public static class ErrorCodes
 {
     public const string PresetNotFound = "PRESET_NOT_FOUND";
@@ -24,7 +24,7 @@ public static class ErrorCodes
     public const string AccessDenied = "ACCESS_DENIED";
 
     /// <summary>
-    /// The code a client sees for a file's error: spec B's codes only, so <see cref="AccessDenied"/> (the app's own
+    /// The code a client sees for a file's error: the Dashboard API's codes only, so <see cref="AccessDenied"/> (the app's own
     /// note that a token is missing) is <see cref="DownloadFailed"/> to clients, with <c>access_denied</c> beside it.
     /// </summary>
     public static string? ForClients(string? code) => code == AccessDenied ? DownloadFailed : code;

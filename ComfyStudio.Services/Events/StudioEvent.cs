@@ -3,12 +3,12 @@ using System.Text.Json.Nodes;
 
 namespace ComfyStudio.Services.Events;
 
-/// <summary>info, success, warning or error (spec A's event severities).</summary>
+/// <summary>info, success, warning or error (the System API's event severities).</summary>
 public enum EventSeverity { Info, Success, Warning, Error }
 
 /// <summary>
 /// Something that happened in the product. Each concrete event is its own record type, so subscribers can
-/// listen for exactly the events they care about; every event also has spec A's stored shape
+/// listen for exactly the events they care about; every event also has the System API's stored shape
 /// (id, dotted type, timestamp, severity, message, data).
 /// </summary>
 public abstract record StudioEvent

@@ -2,7 +2,7 @@ using ComfyStudio.Services.Errors;
 
 namespace ComfyStudio.Services.Paging;
 
-/// <summary>Spec B's pagination: <c>page</c> (from 1, default 1) and <c>per_page</c> (1–100, default 20).</summary>
+/// <summary>The Dashboard API's pagination: <c>page</c> (from 1, default 1) and <c>per_page</c> (1–100, default 20).</summary>
 public readonly record struct PageRequest(int Page, int PerPage)
 {
     public const int DefaultPerPage = 20;

@@ -129,7 +129,7 @@ public static partial class SizeText
     private static partial Regex SizePattern();
 }
 
-/// <summary>Preset ids in both styles: the registry's <c>wan-22-5b-tiv2</c> and spec B's <c>WAN_22_5B_TIV2</c>.</summary>
+/// <summary>Preset ids in both styles: the registry's <c>wan-22-5b-tiv2</c> and the Dashboard API's <c>WAN_22_5B_TIV2</c>.</summary>
 public static partial class PresetIds
 {
     public static string Normalize(string id) => id.Trim().ToLowerInvariant().Replace('_', '-');

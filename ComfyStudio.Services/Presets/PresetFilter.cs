@@ -1,6 +1,6 @@
 namespace ComfyStudio.Services.Presets;
 
-/// <summary>Spec B's catalog filters (each optional), plus <paramref name="Compatible"/> with this machine's GPU.</summary>
+/// <summary>The Dashboard API's catalog filters (each optional), plus <paramref name="Compatible"/> with this machine's GPU.</summary>
 public sealed record PresetFilter(string? Category = null, string? Type = null, bool? Installed = null, string? Search = null, bool? Compatible = null)
 {
     /// <summary>The presets that pass, by name.</summary>

@@ -62,7 +62,7 @@ public sealed class PresetInstaller(
     private readonly SemaphoreSlim _records = new(1, 1);
 
 
-    /// <summary>Spec B's priorities: low, normal (the default) or high.</summary>
+    /// <summary>The Dashboard API's priorities: low, normal (the default) or high.</summary>
     public static int PriorityOf(string? priority) => priority?.Trim().ToLowerInvariant() switch
     {
         null or "" or "normal" => 0,
@@ -85,9 +85,9 @@ public sealed class PresetInstaller(
         try
         {
             var status = await states.ReadAsync(preset, ct);
-            if (status.Download is { } running && (running.IsActive || running.Status == "paused"))
+            if (status.Download is { } running && (running.IsActive || running.Status == DownloadStates.Paused))
             {
-                if (running.Status == "paused") await engine.ResumeAsync(running.Id, ct);
+                if (running.Status == DownloadStates.Paused) await engine.ResumeAsync(running.Id, ct);
                 return new PresetInstallStarted(preset.Id, running.Id, status.MissingBytes, running.EtaSeconds ?? await EstimateAsync(status.MissingBytes, null, ct), true);
             }
             if (status.Installed && !force)
@@ -248,7 +248,7 @@ public sealed class PresetInstaller(
 
             foreach (var presetId in removing)
                 foreach (var d in await engine.ListAsync(limit: 50, ct: ct, presetId: presetId))
-                    if (d.IsActive || d.Status == "paused")
+                    if (d.IsActive || d.Status == DownloadStates.Paused)
                     {
                         try { await engine.CancelAsync(d.Id, ct); }
                         catch (StudioException e) when (e.Code == ErrorCodes.Conflict && e is not UnsafePathException) { } // it completed meanwhile: its files are judged below
@@ -257,7 +257,7 @@ public sealed class PresetInstaller(
             all = await states.ReadAllAsync(ct: ct);
             var keep = PresetStates.PathsInUse(all, removing);
             foreach (var d in await engine.ListAsync(limit: 500, ct: ct))
-                if (d.IsActive || d.Status == "paused") keep.UnionWith(d.Files.Select(f => f.Path));
+                if (d.IsActive || d.Status == DownloadStates.Paused) keep.UnionWith(d.Files.Select(f => f.Path));
 
             var targets = removing.SelectMany(p => all[p].Files).Select(f => f.Path).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
             var kept = targets.Where(keep.Contains).ToList();
@@ -299,7 +299,7 @@ public sealed class PresetInstaller(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         foreach (var row in await db.DownloadFiles.Where(f => paths.Contains(f.Path)).ToListAsync(ct))
         {
-            row.Status = "pending";
+            row.Status = DownloadFileStates.Pending;
             row.DownloadedBytes = 0;
             row.DoneRanges = null;
             row.Validator = null;

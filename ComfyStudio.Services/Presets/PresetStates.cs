@@ -43,13 +43,13 @@ public sealed record PresetStatus(
 
     /// <summary>installed, installing, paused, failed, files_present (every file verified, never installed as this preset: it installs at once), partial or not_installed.</summary>
     public string State =>
-        Download is { IsActive: true } ? "installing"
-        : Installed ? "installed"
-        : Download?.Status == "paused" ? "paused"
-        : Download?.Status == "failed" ? "failed"
-        : FilesPresent ? "files_present"
-        : Files.Any(f => f.IsInstalled || f.State == FileStates.Unverified) ? "partial"
-        : "not_installed";
+        Download is { IsActive: true } ? PresetInstallStates.Installing
+        : Installed ? PresetInstallStates.Installed
+        : Download?.Status == DownloadStates.Paused ? PresetInstallStates.Paused
+        : Download?.Status == DownloadStates.Failed ? PresetInstallStates.Failed
+        : FilesPresent ? PresetInstallStates.FilesPresent
+        : Files.Any(f => f.IsInstalled || f.State == FileStates.Unverified) ? PresetInstallStates.Partial
+        : PresetInstallStates.NotInstalled;
 
     /// <summary>The size of the whole preset, as exactly as the registry knows it.</summary>
     public long TotalBytes => Preset.RequiredFiles.Sum(f => f.SizeBytes ?? 0);
@@ -126,7 +126,7 @@ public sealed class PresetStates(
                 var size = OnDisk(path);
                 var live = download?.Files.FirstOrDefault(v => v.Path == path);
                 return new PresetFileStatus(f, path, StateOf(f, row, size, live), size, live?.DownloadedBytes ?? row?.DownloadedBytes ?? 0,
-                    row?.Status == "failed" ? row.Error : null, row?.Status == "failed" ? row.ErrorCode : null);
+                    row?.Status == DownloadFileStates.Failed ? row.Error : null, row?.Status == DownloadFileStates.Failed ? row.ErrorCode : null);
             }).ToList();
             installs.TryGetValue(preset.Id, out var install);
             var status = new PresetStatus(preset, files, null, install?.Version, download, install?.InstalledAt is not null);
@@ -147,19 +147,19 @@ public sealed class PresetStates(
 
     /// <summary>Paths of the presets outside <paramref name="except"/> that are installed, installing or paused: an uninstall keeps them.</summary>
     public static HashSet<string> PathsInUse(IReadOnlyDictionary<string, PresetStatus> all, IReadOnlyCollection<string> except) =>
-        all.Values.Where(s => !except.Contains(s.Preset.Id) && (s.Installed || s.Download is { IsActive: true } || s.Download?.Status == "paused"))
+        all.Values.Where(s => !except.Contains(s.Preset.Id) && (s.Installed || s.Download is { IsActive: true } || s.Download?.Status == DownloadStates.Paused))
             .SelectMany(s => s.Files).Select(f => f.Path).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
     private static string StateOf(PresetFile file, DownloadFileRecord? row, long? sizeOnDisk, DownloadFileView? live)
     {
-        var verified = row is { Status: "completed" } && sizeOnDisk is { } size && row.TotalBytes == size
+        var verified = row is { Status: DownloadFileStates.Completed } && sizeOnDisk is { } size && row.TotalBytes == size
                        && (!file.ExactSize || file.SizeBytes == size)
                        && (file.Sha256 is null || row.Sha256 == file.Sha256);
         if (verified) return FileStates.Installed;
-        if (live is { Status: "downloading" or "verifying" }) return FileStates.Downloading;
-        if (live is { Status: "pending" } && row?.Status != "failed") return FileStates.Queued;
+        if (live is { Status: DownloadFileStates.Downloading or DownloadFileStates.Verifying }) return FileStates.Downloading;
+        if (live is { Status: DownloadFileStates.Pending } && row?.Status != DownloadFileStates.Failed) return FileStates.Queued;
         if (sizeOnDisk is not null) return FileStates.Unverified;
-        return row?.Status == "failed" ? FileStates.Failed : FileStates.Missing;
+        return row?.Status == DownloadFileStates.Failed ? FileStates.Failed : FileStates.Missing;
     }
 
     /// <summary>Each preset's newest download, an active one before any other.</summary>

@@ -9,12 +9,12 @@ public sealed record EnvGroupDefinition(string Id, string Label, IReadOnlyList<E
 public enum EnvGroupCondition { Always, RunPodOnly, DevModeOnly }
 
 /// <summary>
-/// The variables the product knows, grouped as spec A's original groups them, plus ComfyStudio's own
+/// The variables the product knows, grouped as the System API's original groups them, plus ComfyStudio's own
 /// (ComfyUI URL, registry, CORS, proxies). Only <see cref="Editable"/> keys change at runtime.
 /// </summary>
 public static class EnvCatalog
 {
-    /// <summary>The variables <c>PUT /api/admin/settings/env</c> accepts (spec A's list).</summary>
+    /// <summary>The variables <c>PUT /api/admin/settings/env</c> accepts (the System API's list).</summary>
     public static readonly IReadOnlySet<string> Editable = new HashSet<string>(StringComparer.Ordinal)
     {
         "API_KEY", "CIVITAI_API_KEY", "HF_TOKEN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_NAME",

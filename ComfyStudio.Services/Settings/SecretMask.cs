@@ -1,6 +1,6 @@
 namespace ComfyStudio.Services.Settings;
 
-/// <summary>How a secret is shown (spec A's rule): enough to recognise it, never enough to use it.</summary>
+/// <summary>How a secret is shown (the System API's rule): enough to recognise it, never enough to use it.</summary>
 public static class SecretMask
 {
     /// <summary>Empty stays empty; up to 4 characters → <c>***</c>; up to 8 → first 2 + <c>***</c>; longer → first 4 + <c>***</c> + last 4.</summary>

@@ -7,14 +7,14 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Status;
 
-/// <summary>Live counts behind the components of spec A's status.</summary>
+/// <summary>Live counts behind the components of the System API's status.</summary>
 /// <param name="Models">Model files of the preset catalog (each path once); <paramref name="ModelsPresent"/> of them are installed and verified.</param>
 public sealed record CatalogCounts(int Models, int ModelsPresent, int Loras, int LlmModels, int Workflows);
 
 /// <summary>
-/// Live counts for spec A's components. Models are the preset catalog's files (DESIGN.md §3, "One catalog"):
+/// Live counts for the System API's components. Models are the preset catalog's files (one catalog behind every count):
 /// present means installed and verified by the download engine, not merely a path that exists. LoRAs and LLM
-/// models count the catalogs in <c>STUDIO_DIR/catalogs</c> (spec A's format: <c>categories[].models[]</c>), workflows
+/// models count the catalogs in <c>STUDIO_DIR/catalogs</c> (the System API's format: <c>categories[].models[]</c>), workflows
 /// the templates in <c>STUDIO_DIR/workflows/templates</c>. A catalog that is absent or unreadable counts 0.
 /// </summary>
 public sealed class ComponentFigures(IOptions<StudioOptions> options, PresetStates presets, ILogger<ComponentFigures> logger)
@@ -51,7 +51,7 @@ public sealed class ComponentFigures(IOptions<StudioOptions> options, PresetStat
         }
     }
 
-    /// <summary>Workflow templates: a folder per workflow (spec A) or a JSON file per workflow.</summary>
+    /// <summary>Workflow templates: a folder per workflow (the System API) or a JSON file per workflow.</summary>
     private static int CountWorkflows(string dir)
     {
         if (!Directory.Exists(dir)) return 0;

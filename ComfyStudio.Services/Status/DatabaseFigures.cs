@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComfyStudio.Services.Status;
 
-/// <summary>Row counts of every table of <c>studio.db</c> (spec A's <c>database.tables</c>).</summary>
+/// <summary>Row counts of every table of <c>studio.db</c> (the System API's <c>database.tables</c>).</summary>
 public sealed class DatabaseFigures(IDbContextFactory<StudioDbContext> dbFactory)
 {
     public async Task<IReadOnlyDictionary<string, long>> TableCountsAsync(CancellationToken ct = default)

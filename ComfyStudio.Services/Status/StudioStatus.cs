@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Status;
 
-/// <summary>Everything spec A's dashboard status shows, read live.</summary>
+/// <summary>Everything the System API's dashboard status shows, read live.</summary>
 public sealed record StudioStatusReport(
     VersionManifest Local,
     int RuntimeVersion,

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace ComfyStudio.Services.Status;
 
-/// <summary>When this process started, and spec A's Europe/Rome rendering of it.</summary>
+/// <summary>When this process started, and the System API's Europe/Rome rendering of it.</summary>
 public sealed class StudioUptime(TimeProvider clock)
 {
     public DateTime StartedAtUtc { get; } = Process.GetCurrentProcess().StartTime.ToUniversalTime();
@@ -14,7 +14,7 @@ public sealed class StudioUptime(TimeProvider clock)
 
     public TimeSpan Uptime => clock.GetUtcNow().UtcDateTime - StartedAtUtc;
 
-    /// <summary><c>yyyy-MM-dd HH:mm:ss</c> in Europe/Rome, as spec A shows <c>started_at</c>.</summary>
+    /// <summary><c>yyyy-MM-dd HH:mm:ss</c> in Europe/Rome, as the System API shows <c>started_at</c>.</summary>
     public string StartedAtRome => RomeTime.Format(StartedAtUtc, "yyyy-MM-dd HH:mm:ss");
 }
 

@@ -3,7 +3,7 @@ namespace ComfyStudio.Services.Telemetry;
 /// <summary>
 /// The file system that holds a folder, as <c>df</c> shows it: its size, what is used (size less the free blocks),
 /// and what the app can still write (statvfs <c>f_bavail</c>: the free blocks less those the file system keeps for
-/// root). Every free-space figure of the studio (spec A's <c>free_bytes</c>, spec B's <c>available_gb</c> and
+/// root). Every free-space figure of the studio (the System API's <c>free_bytes</c>, the Dashboard API's <c>available_gb</c> and
 /// <c>free_gb</c>, the dashboard, the download engine's check) is <see cref="AvailableBytes"/>.
 /// </summary>
 public readonly record struct FileSystemSpace(long TotalBytes, long UsedBytes, long AvailableBytes)

@@ -11,8 +11,8 @@ public sealed record GpuReading(
 
 /// <summary>
 /// The CPU. <see cref="LoadPercent"/> is the one-minute load average over the cores, times 100: a load
-/// figure (spec A's <c>cpu_percent</c>), not a utilisation, and above 100 when more threads want to run than there
-/// are cores. <see cref="UtilizationPercent"/> is the share of the CPU in use, 0–100 (spec B's figures and the
+/// figure (the System API's <c>cpu_percent</c>), not a utilisation, and above 100 when more threads want to run than there
+/// are cores. <see cref="UtilizationPercent"/> is the share of the CPU in use, 0–100 (the Dashboard API's figures and the
 /// dashboard): the cgroup's CPU time against its quota where it has one, else the machine's busy time, both over
 /// the time since the previous reading. Frequencies in MHz, null where the machine does not expose them.
 /// </summary>

@@ -74,7 +74,7 @@ public static class ReleaseComponents
     }
 
     /// <summary>
-    /// Whether the remote version of a component should replace the local one (facts §4.3 step 5): missing locally or
+    /// Whether the remote version of a component should replace the local one: missing locally or
     /// of another type (integer against string) → yes; integers compare as numbers; strings as dotted integers
     /// (<c>"11.10.0" &gt; "11.9.2"</c>); strings that are not dotted integers update when they differ.
     /// </summary>

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ComfyStudio.Services.Updates;
 
-/// <summary>What an update did (spec A's three answers: updated, up to date, blocked). Also the Hangfire job's result.</summary>
+/// <summary>What an update did (the System API's three answers: updated, up to date, blocked). Also the Hangfire job's result.</summary>
 public sealed class UpdateResult
 {
     public List<string> Updated { get; init; } = [];
@@ -17,13 +17,13 @@ public sealed class UpdateResult
     public bool Blocked { get; init; }
     public int? RemoteMinRuntime { get; init; }
     public int? LocalRuntime { get; init; }
-    /// <summary>The manifests compared (spec A's <c>debug</c>), as JSON text.</summary>
+    /// <summary>The manifests compared (the System API's <c>debug</c>), as JSON text.</summary>
     public string? LocalVersionJson { get; init; }
     public string? RemoteVersionJson { get; init; }
 }
 
 /// <summary>
-/// The update itself, run as a Hangfire job (facts §4.3, corrected): fetch, runtime gate, compare, then — in
+/// The update itself, run as a Hangfire job (the original product's steps, its bugs corrected): fetch, runtime gate, compare, then — in
 /// maintenance mode — back up the database when the backend changes and deploy every changed component all or
 /// nothing. <c>runtime</c> is never deployed.
 /// </summary>
@@ -144,7 +144,7 @@ public sealed class StudioUpdater(
     }
 
     /// <summary>
-    /// The new local manifest (facts §4.3 step 9): the remote one, except that every component not deployed now —
+    /// The new local manifest: the remote one, except that every component not deployed now —
     /// skipped, runtime, or not newer — keeps its local entry, so the manifest describes what is on disk.
     /// </summary>
     internal static JsonObject Merge(VersionManifest installed, VersionManifest remote, IReadOnlyCollection<string> deployed)

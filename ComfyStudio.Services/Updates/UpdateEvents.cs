@@ -3,7 +3,7 @@ using ComfyStudio.Services.Events;
 
 namespace ComfyStudio.Services.Updates;
 
-/// <summary>An update deployed these components (spec A's <c>system.updated</c>).</summary>
+/// <summary>An update deployed these components (the System API's <c>system.updated</c>).</summary>
 public sealed record StudioUpdated(IReadOnlyList<string> Components, bool RestartNeeded, string AppVersion) : StudioEvent
 {
     public override string Type => "system.updated";

@@ -17,12 +17,12 @@ public sealed record ComponentVersion(JsonNode? Version, string? Date, string? D
 }
 
 /// <summary>
-/// A release's <c>version.json</c> (spec A's format): <c>app_version</c>, <c>date</c>, <c>min_runtime</c> and
+/// A release's <c>version.json</c> (the System API's format): <c>app_version</c>, <c>date</c>, <c>min_runtime</c> and
 /// per component <c>version</c>, <c>date</c> and its <c>dir</c> or <c>file</c>.
 /// </summary>
 public sealed record VersionManifest(string AppVersion, string Date, int MinRuntime, IReadOnlyDictionary<string, ComponentVersion> Components)
 {
-    /// <summary>The components spec A names, in its order, and the Chrome extension.</summary>
+    /// <summary>The components the System API names, in its order, and the Chrome extension.</summary>
     public static readonly IReadOnlyList<string> KnownComponents = ["runtime", "backend", "frontend", "models", "loras", "llm_models", "workflows", "chrome_extension"];
 
     public ComponentVersion? Component(string name) => Components.GetValueOrDefault(name);
@@ -42,7 +42,7 @@ public sealed record VersionManifest(string AppVersion, string Date, int MinRunt
         return new VersionManifest(Text(o["app_version"]) ?? "", Text(o["date"]) ?? "", Int(o["min_runtime"]), components);
     }
 
-    /// <summary>The manifest as spec A writes it.</summary>
+    /// <summary>The manifest as the System API writes it.</summary>
     public JsonObject ToJson()
     {
         var components = new JsonObject();

@@ -3,7 +3,7 @@ using ComfyStudio.Tests.Infrastructure;
 
 namespace ComfyStudio.Tests.Api;
 
-/// <summary>Spec B's own numbers: this host keeps the shipped defaults.</summary>
+/// <summary>The Dashboard API's own numbers: this host keeps the shipped defaults.</summary>
 public sealed class DefaultLimitsFactory : StudioFactory
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();

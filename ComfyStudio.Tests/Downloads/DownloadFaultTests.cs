@@ -228,7 +228,7 @@ public sealed class DownloadFaultTests(DownloadFaultTests.Fixture fixture) : ICl
         Assert.Contains("403", error);
         Assert.Contains("HF_TOKEN has no access", error);
         var f = download.GetProperty("files")[0];
-        Assert.Equal("DOWNLOAD_FAILED", f.GetProperty("error_code").GetString()); // spec B's code; the refusal is a flag beside it
+        Assert.Equal("DOWNLOAD_FAILED", f.GetProperty("error_code").GetString()); // the Dashboard API's code; the refusal is a flag beside it
         Assert.True(f.GetProperty("access_denied").GetBoolean());
         Assert.True(Server.Requests.Count(r => r.File == file.Name) <= 2, "no retries on 403");
     }

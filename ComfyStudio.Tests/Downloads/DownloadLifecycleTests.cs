@@ -87,8 +87,7 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         // It stopped: the server sees its connections closed, and no new ones.
         await _host.UntilAsync(() => _server.OpenResponses == 0, what: "the connections to close");
         var requestsAtPause = _server.Requests.Count;
-        await Task.Delay(500);
-        Assert.Equal(requestsAtPause, _server.Requests.Count);
+        await TestWait.HoldsAsync(() => _server.Requests.Count == requestsAtPause, TimeSpan.FromMilliseconds(500), "no request after the pause");
 
         slow.BytesPerSecond = null;
         body = await (await client.PostAsync($"/api/downloads/{id}/resume", null)).Content.ReadFromJsonAsync<JsonElement>();

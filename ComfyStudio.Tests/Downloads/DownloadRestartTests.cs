@@ -69,7 +69,7 @@ public sealed class DownloadRestartTests : IAsyncLifetime
         var file = _server.Add("crash.bin", 4_000_000, seed: 62);
         file.BytesPerSecond = 500_000; // per connection
         string id;
-        using (var first = new StudioProcess(RestartProcessTests.WebDll(), _data, Engine))
+        using (var first = new StudioProcess(TestPaths.WebDll(), _data, Engine))
         {
             await first.UptimeAsync(TimeSpan.FromSeconds(90));
             var started = await first.Http.PostAsJsonAsync("/api/downloads", new
@@ -86,7 +86,7 @@ public sealed class DownloadRestartTests : IAsyncLifetime
         var servedBefore = _server.BytesServed(file.Name);
         file.BytesPerSecond = null;
 
-        using var second = new StudioProcess(RestartProcessTests.WebDll(), _data, Engine);
+        using var second = new StudioProcess(TestPaths.WebDll(), _data, Engine);
         await second.UptimeAsync(TimeSpan.FromSeconds(90));
         JsonElement done = default;
         await TestWait.UntilAsync(async () =>

@@ -14,7 +14,7 @@ public sealed class RestartProcessTests : IDisposable
     public async Task Restart_comes_back_on_the_same_port_in_a_new_process_and_ctrl_c_in_the_terminal_still_stops_it()
     {
         // Started as a terminal starts a job: its own process group, which is what Ctrl+C signals.
-        using var app = StudioProcess.Launcher(["dotnet", WebDll()], _dir);
+        using var app = StudioProcess.Launcher(["dotnet", TestPaths.WebDll()], _dir);
         var terminalJob = app.First.Id;
         var before = await app.UptimeAsync(TimeSpan.FromSeconds(90));
         Assert.Equal(terminalJob, before.GetProperty("pid").GetInt32());
@@ -48,7 +48,7 @@ public sealed class RestartProcessTests : IDisposable
     [Fact]
     public async Task A_restart_does_not_wait_on_an_open_log_stream_or_live_feed()
     {
-        using var app = new StudioProcess(WebDll(), _dir);
+        using var app = new StudioProcess(TestPaths.WebDll(), _dir);
         var first = (await app.UptimeAsync(TimeSpan.FromSeconds(90))).GetProperty("pid").GetInt32();
         using var streaming = new HttpClient { BaseAddress = app.Http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         streaming.DefaultRequestHeaders.Add("X-API-Key", StudioFactory.PrimaryKey);
@@ -82,21 +82,6 @@ public sealed class RestartProcessTests : IDisposable
         try { return await reader.ReadLineAsync(ct); }
         catch (Exception e) when (e is IOException or HttpRequestException) { return null; }
     }
-
-    /// <summary>The Web project's own build (with its runtimeconfig), in the configuration these tests were built in.</summary>
-    internal static string WebDll()
-    {
-        var testBin = Path.GetDirectoryName(typeof(RestartProcessTests).Assembly.Location)!; // …/ComfyStudio.Tests/bin/<Config>/net10.0
-        var tfm = Path.GetFileName(testBin);
-        var config = Path.GetFileName(Path.GetDirectoryName(testBin))!;
-        var dll = Path.Combine(RepoRoot(), "ComfyStudio.Web", "bin", config, tfm, "ComfyStudio.Web.dll");
-        Assert.True(File.Exists(dll), $"the app is built at {dll}");
-        return dll;
-    }
-
-    /// <summary>The repository root, four folders above the tests' build output.</summary>
-    internal static string RepoRoot() =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(RestartProcessTests).Assembly.Location)!, "..", "..", "..", ".."));
 
     public void Dispose() => TestPaths.TryDelete(_dir);
 }

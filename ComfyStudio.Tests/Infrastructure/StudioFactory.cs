@@ -8,7 +8,7 @@ namespace ComfyStudio.Tests.Infrastructure;
 
 /// <summary>
 /// The real app in a test host with its own throwaway data folder (database, logs, keys), a known
-/// primary key and, unless a test asks for spec B's numbers, rate limits out of the way.
+/// primary key and, unless a test asks for the Dashboard API's numbers, rate limits out of the way.
 /// </summary>
 public class StudioFactory : WebApplicationFactory<Program>
 {
@@ -37,7 +37,7 @@ public class StudioFactory : WebApplicationFactory<Program>
         ["RateLimits:Anonymous"] = "100000",
         ["RateLimits:Authenticated"] = "100000",
         // Registry syncs read the snapshot in the repository, never the network.
-        ["REGISTRY_URL"] = Path.Combine(ComfyStudio.Tests.Hosting.RestartProcessTests.RepoRoot(), "registry"),
+        ["REGISTRY_URL"] = Path.Combine(TestPaths.RepoRoot(), "registry"),
         ["Presets:SyncAtStart"] = "false", // a test host starts on the shipped snapshot; RegistrySyncTests turn it on
     };
 
@@ -82,22 +82,5 @@ public class StudioFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (_ownsDataDir) TestPaths.TryDelete(DataDir);
-    }
-}
-
-public static class TestPaths
-{
-    public static string NewTempDir(string purpose)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "comfystudio-tests", $"{purpose}-{Guid.NewGuid():n}");
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
-    public static void TryDelete(string dir)
-    {
-        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 }

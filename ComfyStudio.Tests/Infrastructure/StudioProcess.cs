@@ -29,7 +29,9 @@ public sealed class StudioProcess : IDisposable
     /// it starts form one process group (<see cref="First"/>'s id), killed whole on dispose.
     /// </summary>
     public static StudioProcess Launcher(IReadOnlyList<string> command, string root, IReadOnlyDictionary<string, string>? environment = null) =>
-        new(["setsid", .. command], root, environment, ownGroup: true);
+        // A terminal's foreground job has Ctrl+C's signals at their defaults; a test run started in the background
+        // (`dotnet test &` in a script) inherits them ignored, which .NET honours, so they are reset first.
+        new(["env", "--default-signal=INT,QUIT", "setsid", .. command], root, environment, ownGroup: true);
 
     private StudioProcess(IReadOnlyList<string> command, string root, IReadOnlyDictionary<string, string>? environment, bool ownGroup)
     {

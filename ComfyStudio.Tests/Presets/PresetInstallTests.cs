@@ -59,7 +59,7 @@ public sealed class PresetInstallTests : IAsyncLifetime
         Assert.False(before.GetProperty("installed").GetBoolean());
         Assert.All(before.GetProperty("files").EnumerateArray(), f => Assert.Equal("missing", f.GetProperty("state").GetString()));
 
-        var started = await PresetFactory.InstallAsync(client, "TINY_FLUX"); // spec B's id style
+        var started = await PresetFactory.InstallAsync(client, "TINY_FLUX"); // the Dashboard API's id style
         Assert.Equal("installing", started.GetProperty("status").GetString());
         Assert.Equal("tiny-flux", started.GetProperty("preset_id").GetString());
         // The first install of this host: no download measured yet, so a probe of the host gives the estimate.
@@ -333,7 +333,7 @@ public sealed class PresetInstallTests : IAsyncLifetime
         Assert.Equal(0, downloads.GetProperty("total").GetInt32());
         // An install with no body at all is an install with the defaults.
         var response = await client.PostAsync("/api/presets/tiny-loose/install", null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode); // spec B's code
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode); // the Dashboard API's code
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace ComfyStudio.Tests.Presets;
 /// <summary>The real public registry (the snapshot in <c>registry/</c>), every file of it, flaws included.</summary>
 public sealed class RegistryReaderTests : IDisposable
 {
-    private static string Snapshot => Path.Combine(RestartProcessTests.RepoRoot(), "registry");
+    private static string Snapshot => Path.Combine(TestPaths.RepoRoot(), "registry");
     private readonly string _dir = TestPaths.NewTempDir("registry");
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class RegistrySyncTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        var snapshot = Path.Combine(RestartProcessTests.RepoRoot(), "registry");
+        var snapshot = Path.Combine(TestPaths.RepoRoot(), "registry");
         foreach (var file in Directory.EnumerateFiles(snapshot, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(_source, Path.GetRelativePath(snapshot, file));

@@ -23,7 +23,7 @@ public sealed class CpuUtilizationTests : IDisposable
         var reader = Reader(Offline(_root), clock: _clock);
         var first = reader.ReadCpu();
         Assert.Equal(10, first.UtilizationPercent); // since boot: 1000 of 10000 jiffies
-        Assert.True(first.LoadPercent > 100, "the load figure stays what spec A defines");
+        Assert.True(first.LoadPercent > 100, "the load figure stays what the System API defines");
 
         _clock.Advance(TimeSpan.FromSeconds(3));
         Write(_root, "proc/stat", ProcStat(user: 1000 + 60, system: 15, idle: 9000 + 25)); // 75 of 100 busy

@@ -29,7 +29,7 @@ public sealed class SelfUpdateProcessTests(SelfUpdateProcessTests.Releases relea
 
         public async Task InitializeAsync()
         {
-            var repoRoot = RestartProcessTests.RepoRoot();
+            var repoRoot = TestPaths.RepoRoot();
             var log = new StringWriter();
             await ReleaseBuilder.BuildAsync(new ReleaseRequest { RepoRoot = repoRoot, Output = Release1, AppVersion = "1.0.0" }, log);
             await ReleaseBuilder.BuildAsync(new ReleaseRequest
@@ -80,7 +80,7 @@ public sealed class SelfUpdateProcessTests(SelfUpdateProcessTests.Releases relea
     public async Task The_docker_entrypoint_starts_the_app_again_when_it_exits_with_75_and_after_an_update_starts_the_deployed_backend()
     {
         const string Again = "ComfyStudio asked to be restarted; starting it again"; // the loop says it only for exit code 75
-        var entrypoint = Path.Combine(RestartProcessTests.RepoRoot(), "docker", "entrypoint.sh");
+        var entrypoint = Path.Combine(TestPaths.RepoRoot(), "docker", "entrypoint.sh");
         // The image's environment (RESTART_MODE=exit, RUNTIME_VERSION), with release 1 as the built-in app in place of /app.
         using var app = StudioProcess.Launcher(["sh", entrypoint], Path.Combine(_dir, "pod"), new Dictionary<string, string>
         {
@@ -130,7 +130,7 @@ public sealed class SelfUpdateProcessTests(SelfUpdateProcessTests.Releases relea
     /// <summary>A variable the Dockerfile's <c>ENV</c> sets, so the test runs the loop as the image does.</summary>
     private static string DockerfileEnv(string name)
     {
-        var dockerfile = File.ReadAllText(Path.Combine(RestartProcessTests.RepoRoot(), "Dockerfile"));
+        var dockerfile = File.ReadAllText(Path.Combine(TestPaths.RepoRoot(), "Dockerfile"));
         var match = Regex.Match(dockerfile, $@"^\s*(?:ENV\s+)?{name}=(\S+)", RegexOptions.Multiline);
         Assert.True(match.Success, $"the Dockerfile sets {name}");
         return match.Groups[1].Value;

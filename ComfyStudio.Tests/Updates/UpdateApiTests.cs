@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyStudio.Tests.Updates;
 
-/// <summary>Spec A's remote-version and update against local bare repositories built in the test.</summary>
+/// <summary>The System API's remote-version and update against local bare repositories built in the test.</summary>
 public sealed class UpdateApiTests : IDisposable
 {
     private readonly ReleaseSource _source = new();
@@ -226,7 +226,7 @@ public sealed class UpdateApiTests : IDisposable
         var status = await client.GetFromJsonAsync<JsonElement>("/api/admin/system/status");
         Assert.Equal("0.2.0", status.GetProperty("app_version").GetString());
         var components = status.GetProperty("components");
-        Assert.Equal(71, components.GetProperty("models").GetProperty("count").GetInt32()); // models count the preset catalog's files (DESIGN.md §3)
+        Assert.Equal(71, components.GetProperty("models").GetProperty("count").GetInt32()); // models count the preset catalog's files
         Assert.Equal(3, components.GetProperty("llm_models").GetProperty("count").GetInt32());
         Assert.Equal(1, components.GetProperty("workflows").GetProperty("count").GetInt32());
 
@@ -536,8 +536,8 @@ public sealed class UpdateApiTests : IDisposable
         }
         await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/api/admin/events?types=system.update.available"))
             .GetProperty("events").GetArrayLength() == 1, what: "the announcement");
-        await Task.Delay(300);
-        Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/api/admin/events?types=system.update.available")).GetProperty("events").GetArrayLength());
+        await TestWait.HoldsAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/api/admin/events?types=system.update.available"))
+            .GetProperty("events").GetArrayLength() == 1, TimeSpan.FromMilliseconds(300), "one announcement for the same release");
         Assert.Equal(["frontend"], host.Services.GetRequiredService<UpdateNotice>().Available());
 
         using (var connection = host.Services.GetRequiredService<JobStorage>().GetConnection())

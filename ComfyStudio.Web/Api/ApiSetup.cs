@@ -39,7 +39,7 @@ public static class ApiSetup
                 {
                     Title = "ComfyStudio API",
                     Version = ApiVersioning.Current,
-                    Description = "System API (spec A) and dashboard API (spec B) over one set of services. " +
+                    Description = "The System API (/api/admin, /api/health) and the Dashboard API (/health, /api/system, /api/presets, /api/downloads, /api/comfyui) over one set of services. " +
                                   "Authenticate with X-API-Key or Authorization: Bearer.",
                 };
                 doc.Components ??= new OpenApiComponents();

@@ -29,7 +29,7 @@ public sealed record ReleaseRequest
 
 /// <summary>
 /// Builds a release tree: <c>backend/</c> (<c>dotnet publish</c> of the web app), <c>frontend/</c>, <c>catalogs/</c>,
-/// <c>workflows/</c>, <c>chrome-extension/</c> and a <c>version.json</c> in spec A's format, so that a maintainer can
+/// <c>workflows/</c>, <c>chrome-extension/</c> and a <c>version.json</c> in the System API's format, so that a maintainer can
 /// commit it to the release repository (<see cref="CommitTo"/>) and installs can update from it.
 /// </summary>
 public static class ReleaseBuilder

@@ -4,7 +4,7 @@ using ComfyStudio.Web.Api.Errors;
 namespace ComfyStudio.Web.Api.Conventions;
 
 /// <summary>
-/// Spec B's <c>X-API-Version</c>: every API response names the version served; a request that asks for a
+/// The Dashboard API's <c>X-API-Version</c>: every API response names the version served; a request that asks for a
 /// version this server does not speak gets 400.
 /// </summary>
 public static class ApiVersioning

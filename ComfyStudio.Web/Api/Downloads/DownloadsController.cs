@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ComfyStudio.Web.Api.Downloads;
 
-/// <summary>Spec B's download management, plus starting a download of files by URL (what preset installs use too).</summary>
+/// <summary>The Dashboard API's download management, plus starting a download of files by URL (what preset installs use too).</summary>
 [ApiController]
 [Route("api/downloads")]
 public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
@@ -50,7 +50,7 @@ public sealed class DownloadsController(DownloadEngine engine) : ControllerBase
     /// <summary>Cancels a download and removes its partial files (never a completed file); a completed download is a 409.</summary>
     [HttpDelete("{id}")]
     [ProducesResponseType<ErrorBody>(StatusCodes.Status409Conflict)]
-    public async Task<CancelAnswer> Cancel(string id, CancellationToken ct) => new("cancelled", id, await engine.CancelAsync(id, ct));
+    public async Task<CancelAnswer> Cancel(string id, CancellationToken ct) => new(DownloadStates.Cancelled, id, await engine.CancelAsync(id, ct));
 
     public sealed record ClearAnswer(string Status, int Removed);
 

@@ -5,7 +5,7 @@ using ComfyStudio.Services.Formatting;
 namespace ComfyStudio.Web.Api.Errors;
 
 /// <summary>
-/// The one error body of the API (DESIGN.md §3): spec B's <c>error</c> object plus spec A's <c>detail</c>.
+/// The one error body of the API: the Dashboard API's <c>error</c> object plus the System API's <c>detail</c>.
 /// </summary>
 public sealed record ErrorBody(ErrorBody.ErrorInfo Error, string Detail)
 {

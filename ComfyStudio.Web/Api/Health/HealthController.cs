@@ -14,14 +14,14 @@ public sealed class HealthController(TimeProvider clock, StudioUptime uptime) : 
     public sealed record DashboardHealth(string Status, string Service, string Version, string Timestamp);
     public sealed record SystemHealth(string Status);
 
-    /// <summary>Spec B's health check.</summary>
+    /// <summary>The Dashboard API's health check.</summary>
     [HttpGet("/health")]
     public DashboardHealth Dashboard() => new("healthy", "comfystudio", StudioVersion.Current,
         ApiTime.Iso(clock.GetUtcNow()));
 
     public const string InstanceHeader = "X-Studio-Instance";
 
-    /// <summary>Spec A's health check; <see cref="InstanceHeader"/> names this run of the app (pages wait for a new one after a restart).</summary>
+    /// <summary>The System API's health check; <see cref="InstanceHeader"/> names this run of the app (pages wait for a new one after a restart).</summary>
     [HttpGet("/api/health")]
     public SystemHealth System()
     {

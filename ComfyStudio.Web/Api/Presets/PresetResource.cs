@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ComfyStudio.Services.Downloads;
 using ComfyStudio.Services.Formatting;
 using ComfyStudio.Services.Paging;
 using ComfyStudio.Services.Presets;
@@ -61,12 +62,12 @@ public sealed record PresetInstallStatus(
     public static PresetInstallStatus From(PresetStatus s)
     {
         var required = s.Files.Where(f => !f.File.Optional).ToList();
-        var d = s.Download is { IsActive: true } or { Status: "paused" } ? s.Download : null;
+        var d = s.Download is { IsActive: true } or { Status: DownloadStates.Paused } ? s.Download : null;
         var installedBytes = required.Where(f => f.IsInstalled).Sum(f => f.SizeOnDisk ?? 0);
         var progress = d?.Progress ?? (s.Installed ? 100 : s.TotalBytes > 0 ? Math.Round(Math.Min(100, 100d * installedBytes / s.TotalBytes), 1) : 0);
         return new(s.Preset.Id, s.State, s.Installed, progress, d?.CurrentFile, d?.SpeedMegabytesPerSecond ?? 0, d?.EtaSeconds,
             new FileCounts(required.Count, required.Count(f => f.IsInstalled), required.Count(f => f.State == FileStates.Failed)),
-            s.Download?.Id, s.Download?.Status == "failed" ? s.Download.Error : null, s.NeedsToken);
+            s.Download?.Id, s.Download?.Status == DownloadStates.Failed ? s.Download.Error : null, s.NeedsToken);
     }
 }
 
@@ -75,7 +76,7 @@ public sealed record PresetInstallResult(
     string Status, string PresetId, string? DownloadId, long? EstimatedTimeSeconds, double TotalSizeGb, long TotalSizeBytes, bool AlreadyInstalling)
 {
     public static PresetInstallResult From(Services.Presets.PresetInstallStarted s) => new(
-        s.InstalledAtOnce ? "installed" : "installing", s.PresetId, s.DownloadId, s.EstimatedSeconds, ByteSize.Gb(s.BytesToFetch, 3),
+        s.InstalledAtOnce ? PresetInstallStates.Installed : PresetInstallStates.Installing, s.PresetId, s.DownloadId, s.EstimatedSeconds, ByteSize.Gb(s.BytesToFetch, 3),
         s.BytesToFetch, s.AlreadyUnderWay);
 }
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace ComfyStudio.Web.Api.Presets;
 
-/// <summary>Spec B's preset management, GPU recommendations and preset updates. Ids in either style: <c>flux-schnell-basic</c> or <c>FLUX_SCHNELL_BASIC</c>.</summary>
+/// <summary>The Dashboard API's preset management, GPU recommendations and preset updates. Ids in either style: <c>flux-schnell-basic</c> or <c>FLUX_SCHNELL_BASIC</c>.</summary>
 [ApiController]
 [Route("api/presets")]
 public sealed class PresetsController(PresetStates states, PresetInstaller installer, GpuRecommendations gpus) : ControllerBase

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ComfyStudio.Web.Api.Presets;
 
-/// <summary>Spec B's registry sync and status.</summary>
+/// <summary>The Dashboard API's registry sync and status.</summary>
 [ApiController]
 [Route("api/presets/registry")]
 public sealed class RegistryController(PresetCatalogStore store) : ControllerBase

@@ -9,7 +9,7 @@ using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Web.Api.RateLimiting;
 
-/// <summary>Spec B's limits (section <c>RateLimits</c>): per IP without a credential, per key with one.</summary>
+/// <summary>The Dashboard API's limits (section <c>RateLimits</c>): per IP without a credential, per key with one.</summary>
 public sealed class RateLimitOptions
 {
     public const string Section = "RateLimits";

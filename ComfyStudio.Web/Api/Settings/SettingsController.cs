@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ComfyStudio.Web.Api.Settings;
 
-/// <summary>Spec A's settings: the download concurrency and the environment variables (masked, editable, revealable).</summary>
+/// <summary>The System API's settings: the download concurrency and the environment variables (masked, editable, revealable).</summary>
 [ApiController]
 [Route("api/admin/settings")]
 public sealed class SettingsController(StudioSettings settings) : ControllerBase
@@ -36,7 +36,7 @@ public sealed class SettingsController(StudioSettings settings) : ControllerBase
 
     /// <summary>
     /// Changes an editable variable (API_KEY, CIVITAI_API_KEY, HF_TOKEN, TELEGRAM_BOT_TOKEN, TELEGRAM_BOT_NAME); any
-    /// other key is a 400. Only the main key may change them. The answer echoes the value as spec A shows it.
+    /// other key is a 400. Only the main key may change them. The answer echoes the value as the System API shows it.
     /// </summary>
     [HttpPut("env")]
     [ProducesResponseType<ErrorBody>(StatusCodes.Status403Forbidden)]

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Web.Api.Status;
 
-/// <summary>Spec A's system routes: status, telemetry, uptime, restart and the Chrome extension.</summary>
+/// <summary>The System API's system routes: status, telemetry, uptime, restart and the Chrome extension.</summary>
 [ApiController]
 [Route("api/admin")]
 public sealed class SystemController(IOptions<StudioOptions> options) : ControllerBase

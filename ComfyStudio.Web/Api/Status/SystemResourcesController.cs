@@ -11,7 +11,7 @@ using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Web.Api.Status;
 
-/// <summary>Spec B's system routes: status, resources, storage and logs, from the same readers as spec A's.</summary>
+/// <summary>The Dashboard API's system routes: status, resources, storage and logs, from the same readers as the System API's.</summary>
 [ApiController]
 [Route("api/system")]
 public sealed class SystemResourcesController(TelemetryReader telemetry, IOptions<StudioOptions> options) : ControllerBase
@@ -49,7 +49,7 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
         var wanted = service?.Trim().ToLowerInvariant() switch
         {
             null or "" or "all" => null,
-            "preset_manager" => "jobs", // spec B's name for the background work
+            "preset_manager" => "jobs", // the Dashboard API's name for the background work
             var s when StudioLogs.Services.Contains(s) => s,
             _ => throw StudioException.Validation($"service must be one of {string.Join(", ", StudioLogs.Services)} or all"),
         };

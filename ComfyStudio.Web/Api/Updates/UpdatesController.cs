@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Web.Api.Updates;
 
-/// <summary>Spec A's self-update routes: the remote release's version and the update itself.</summary>
+/// <summary>The System API's self-update routes: the remote release's version and the update itself.</summary>
 [ApiController]
 [Route("api/admin/system")]
 public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<UpdatesController> logger) : ControllerBase
@@ -19,7 +19,7 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
 
     /// <summary>
     /// Fetches the release repository and answers its version.json beside the local one. Any failure (no
-    /// <c>REPO_URL</c> included) is spec A's 500 "Cannot fetch remote version", the reason in the log and in <c>details</c>.
+    /// <c>REPO_URL</c> included) is the System API's 500 "Cannot fetch remote version", the reason in the log and in <c>details</c>.
     /// </summary>
     [HttpGet("remote-version")]
     [ProducesResponseType<ErrorBody>(StatusCodes.Status500InternalServerError)]
@@ -53,7 +53,7 @@ public sealed class UpdatesController(IOptions<StudioOptions> options, ILogger<U
         var skip = ReleaseComponents.ValidateSkipList(request?.SkipComponents);
         if (string.IsNullOrWhiteSpace(options.Value.RepoUrl))
         {
-            // Spec A's failed update (facts §4.3 step 11), before a job is started for nothing.
+            // The System API's failed update, before a job is started for nothing.
             logger.LogError("Update failed: {Reason}", "REPO_URL is not set");
             throw new StudioException(ErrorCodes.InternalError, "Update failed: REPO_URL is not set");
         }
