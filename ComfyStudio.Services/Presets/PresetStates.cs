@@ -96,11 +96,10 @@ public sealed class PresetStates(
     public async Task<IReadOnlyDictionary<string, PresetStatus>> ReadAsync(IReadOnlyCollection<PresetDefinition> presets, bool withDownloads = true, CancellationToken ct = default)
     {
         var paths = presets.SelectMany(p => p.Files).Select(f => ModelPaths.Normalize(f.Path, ModelsDir)).OfType<string>().Distinct().ToList();
-        Dictionary<string, DownloadFileRecord> rows;
+        var rows = await engine.FilesAsync(paths, ct);
         Dictionary<string, PresetInstallRecord> installs;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            rows = await db.DownloadFiles.AsNoTracking().Where(f => paths.Contains(f.Path)).ToDictionaryAsync(f => f.Path, StringComparer.Ordinal, ct);
             var ids = presets.Select(p => p.Id).ToList();
             installs = await db.PresetInstalls.AsNoTracking().Where(i => ids.Contains(i.PresetId)).ToDictionaryAsync(i => i.PresetId, StringComparer.Ordinal, ct);
         }
@@ -126,7 +125,7 @@ public sealed class PresetStates(
                 var size = OnDisk(path);
                 var live = download?.Files.FirstOrDefault(v => v.Path == path);
                 return new PresetFileStatus(f, path, StateOf(f, row, size, live), size, live?.DownloadedBytes ?? row?.DownloadedBytes ?? 0,
-                    row?.Status == DownloadFileStates.Failed ? row.Error : null, row?.Status == DownloadFileStates.Failed ? row.ErrorCode : null);
+                    row is { Failed: true } ? row.Error : null, row is { Failed: true } ? row.ErrorCode : null);
             }).ToList();
             installs.TryGetValue(preset.Id, out var install);
             var status = new PresetStatus(preset, files, null, install?.Version, download, install?.InstalledAt is not null);
@@ -150,16 +149,15 @@ public sealed class PresetStates(
         all.Values.Where(s => !except.Contains(s.Preset.Id) && (s.Installed || s.Download is { IsActive: true } || s.Download?.Status == DownloadStates.Paused))
             .SelectMany(s => s.Files).Select(f => f.Path).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
-    private static string StateOf(PresetFile file, DownloadFileRecord? row, long? sizeOnDisk, DownloadFileView? live)
+    private static string StateOf(PresetFile file, DownloadedFile? row, long? sizeOnDisk, DownloadFileView? live)
     {
-        var verified = row is { Status: DownloadFileStates.Completed } && sizeOnDisk is { } size && row.TotalBytes == size
-                       && (!file.ExactSize || file.SizeBytes == size)
-                       && (file.Sha256 is null || row.Sha256 == file.Sha256);
+        var verified = row is not null && sizeOnDisk is { } size && row.VerifiedAt(size, file.Sha256)
+                       && (!file.ExactSize || file.SizeBytes == size);
         if (verified) return FileStates.Installed;
         if (live is { Status: DownloadFileStates.Downloading or DownloadFileStates.Verifying }) return FileStates.Downloading;
-        if (live is { Status: DownloadFileStates.Pending } && row?.Status != DownloadFileStates.Failed) return FileStates.Queued;
+        if (live is { Status: DownloadFileStates.Pending } && row is not { Failed: true }) return FileStates.Queued;
         if (sizeOnDisk is not null) return FileStates.Unverified;
-        return row?.Status == DownloadFileStates.Failed ? FileStates.Failed : FileStates.Missing;
+        return row is { Failed: true } ? FileStates.Failed : FileStates.Missing;
     }
 
     /// <summary>Each preset's newest download, an active one before any other.</summary>

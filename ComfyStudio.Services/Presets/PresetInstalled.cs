@@ -1,0 +1,22 @@
+using System.Text.Json.Nodes;
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Data;
+using ComfyStudio.Services.Downloads;
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Events;
+using ComfyStudio.Services.Formatting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Services.Presets;
+
+/// <summary>An install completed: every file of the preset is on disk and verified.</summary>
+public sealed record PresetInstalled(string PresetId, string Name, string Version) : StudioEvent
+{
+    public override string Type => "preset.installed";
+    public override EventSeverity Severity => EventSeverity.Success;
+    public override string Message => $"Preset '{Name}' installed (version {Version})";
+    public override JsonObject? Data => new() { ["preset_id"] = PresetId, ["version"] = Version };
+}
