@@ -12,17 +12,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Auth;
 
-/// <summary>Who a valid key belongs to: the primary key, or a named key.</summary>
-/// <param name="Name"><c>primary</c>, or the named key's name.</param>
-/// <param name="Fingerprint">First 16 hex characters of the key's SHA-256; ties a login session to the key.</param>
-public sealed record ApiKeyIdentity(string Name, string Fingerprint, bool IsPrimary);
-
-/// <summary>How the primary key was loaded: the key generated just now (to be shown once), and why a configured key was not used.</summary>
-public sealed record PrimaryKeyLoad(string? Generated, string? Unusable);
-
-/// <summary>A named key as listed (never the key itself).</summary>
-public sealed record ApiKeyInfo(string Name, string Prefix, DateTime CreatedAt, DateTime? LastUsedAt);
-
 /// <summary>
 /// The product's credentials. The primary key is, in order: the value saved from Settings, <c>API_KEY</c>
 /// from the environment, or a strong random key generated at first start and stored. Named keys are

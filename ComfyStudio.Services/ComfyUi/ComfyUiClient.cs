@@ -5,22 +5,6 @@ using Microsoft.Extensions.Logging;
 
 namespace ComfyStudio.Services.ComfyUi;
 
-/// <summary><c>running</c> (answers), <c>error</c> (answers, but not as ComfyUI should) or <c>unreachable</c>.</summary>
-public sealed record ComfyUiProbe(string Status, string? Version, string? Error, JsonObject? SystemStats)
-{
-    public const string Running = "running", Failing = "error", Unreachable = "unreachable";
-    public bool IsRunning => Status == Running;
-}
-
-/// <summary>A prompt in ComfyUI's queue: its id and its number (the order it runs in).</summary>
-public sealed record QueuedPrompt(string PromptId, long Number);
-
-/// <summary>ComfyUI's queue: what runs now and what waits, by number.</summary>
-public sealed record ComfyUiQueue(IReadOnlyList<QueuedPrompt> Running, IReadOnlyList<QueuedPrompt> Pending);
-
-/// <summary>Custom-node packages from <c>/object_info</c>: <c>custom_nodes.&lt;pkg&gt;</c> per package, the rest is "ComfyUI Core".</summary>
-public sealed record NodePackage(string Name, int NodeCount);
-
 /// <summary>
 /// ComfyUI's HTTP API (<c>COMFYUI_URL</c>), as <c>reference/comfyui-server-api.md</c> records it. Every call has a
 /// short time limit: a stopped or hung ComfyUI makes a page say so, never hang.

@@ -43,23 +43,3 @@ public static class StudioDataExtensions
         await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);", ct);
     }
 }
-
-/// <summary>Brings the schema up to date before anything else starts.</summary>
-internal sealed class DatabaseMigrator(IDbContextFactory<StudioDbContext> factory) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => factory.PrepareDatabaseAsync(cancellationToken);
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-/// <summary>Lets <c>dotnet ef migrations add</c> build the context without the host.</summary>
-internal sealed class DesignTimeStudioDbContextFactory : IDesignTimeDbContextFactory<StudioDbContext>
-{
-    public StudioDbContext CreateDbContext(string[] args)
-    {
-        var options = new DbContextOptionsBuilder<StudioDbContext>();
-        Configure(options, Path.Combine(Path.GetTempPath(), "comfystudio-design.db"));
-        return new StudioDbContext(options.Options);
-    }
-
-    private static void Configure(DbContextOptionsBuilder o, string path) => StudioDataExtensions.Configure(o, path);
-}

@@ -6,31 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Downloads;
 
-/// <summary>How a failed request should be handled.</summary>
-public enum FailureKind
-{
-    /// <summary>5xx, 429, time-outs, resets, stalls: try again after a pause.</summary>
-    Retryable,
-    /// <summary>401/403: a token is missing or lacks access; fails at once.</summary>
-    Access,
-    /// <summary>404, a file that changed, a hash that does not match: fails at once.</summary>
-    Fatal,
-}
-
-public class DownloadHttpException(string message, FailureKind kind, TimeSpan? retryAfter = null, Exception? inner = null)
-    : Exception(message, inner)
-{
-    public FailureKind Kind { get; } = kind;
-    public TimeSpan? RetryAfter { get; } = retryAfter;
-}
-
-/// <summary>What a probe learned of a file: where it really is, its size, whether ranges work, and its identity.</summary>
-/// <param name="Validator">What identifies this version of the file (ETag, Hugging Face's linked ETag, or size and date).</param>
-/// <param name="LinkedSha256">Hugging Face's <c>X-Linked-Etag</c> when it is an LFS file's SHA-256.</param>
-/// <param name="StrongETag">The final answer's ETag (quoted) when it is strong: sent as <c>If-Range</c>, so a file that
-/// changes on the server mid-download comes back whole (200) instead of as pieces of two versions.</param>
-public sealed record RemoteFile(Uri FinalUrl, long? Size, bool AcceptsRanges, string? Validator, string? LinkedSha256, string? StrongETag = null);
-
 /// <summary>
 /// The engine's HTTP: redirects followed by hand (at most 10) so that each hop gets only its own host's token, and
 /// responses classified into <see cref="FailureKind"/>s.

@@ -5,17 +5,6 @@ using Microsoft.Extensions.Options;
 namespace ComfyStudio.Services.Downloads;
 
 /// <summary>
-/// A file operation refused because the path, resolved now, leads outside the models folder (a folder on the way was
-/// replaced by a link since the path was accepted). Nothing was read, written or deleted.
-/// </summary>
-public sealed class UnsafePathException(string relative)
-    : StudioException(ErrorCodes.Conflict, $"'{relative}' now leads outside the models folder (a folder on its way is a link out of it); nothing was written or deleted there",
-        new Dictionary<string, object?> { ["path"] = relative })
-{
-    public string RelativePath { get; } = relative;
-}
-
-/// <summary>
 /// The one place that turns a models-relative path into the file the studio acts on. Every file operation (create,
 /// write, rename into place, delete, resume, cancel, uninstall) asks here at the moment it acts: each component of the
 /// path is resolved as the file system has it now (links followed), and a path whose real place is not inside the

@@ -7,12 +7,6 @@ using Microsoft.Extensions.Logging;
 
 namespace ComfyStudio.Services.Events;
 
-/// <summary>Query of the persisted event log.</summary>
-public sealed record EventQuery(int Limit = 100, IReadOnlyCollection<string>? Types = null, EventSeverity? Severity = null)
-{
-    public const int MaxLimit = 1000;
-}
-
 /// <summary>
 /// Keeps the <c>events</c> table: every persistent event published on the bus is written there, and the
 /// table is trimmed to the newest <see cref="Capacity"/> rows.

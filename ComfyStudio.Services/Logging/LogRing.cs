@@ -4,9 +4,6 @@ using Serilog.Events;
 
 namespace ComfyStudio.Services.Logging;
 
-/// <summary>One log line as the API serves it.</summary>
-public sealed record LogEntry(long Sequence, DateTime Timestamp, string Level, string Service, string Message);
-
 /// <summary>
 /// The newest log entries kept in memory (redacted), for <c>/api/system/logs</c> and the Logs page, with
 /// live subscribers for following. A Serilog sink.

@@ -3,9 +3,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Logging;
 
-/// <summary>A log line to show: the app's own (with its time) or one of ComfyUI's log file (with none of its own).</summary>
-public sealed record StudioLogLine(DateTime? Timestamp, string Level, string Service, string Message);
-
 /// <summary>
 /// The logs the API and the System page show, by service: the app's log ring (<c>dashboard</c>, <c>jobs</c>, and the
 /// app's own <c>comfyui</c> lines) merged with the tail of ComfyUI's log file (<c>COMFYUI_LOG</c>) when one is set.
@@ -69,16 +66,5 @@ public sealed class StudioLogs(LogRing ring, SecretRedactor redactor, IOptions<S
         var level = text.Contains("ERROR", StringComparison.Ordinal) || text.StartsWith("Traceback", StringComparison.Ordinal) ? "ERROR"
             : text.Contains("WARNING", StringComparison.Ordinal) ? "WARNING" : "INFO";
         return new StudioLogLine(null, level, "comfyui", text);
-    }
-}
-
-/// <summary>The lines there were when following began, and the subscription (dispose to stop).</summary>
-public sealed class LogFollowing(IReadOnlyList<StudioLogLine> tail, Action stop) : IDisposable
-{
-    private int _stopped;
-    public IReadOnlyList<StudioLogLine> Tail { get; } = tail;
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0) stop();
     }
 }

@@ -32,10 +32,3 @@ public readonly record struct PageRequest(int Page, int PerPage)
         return Of(all.Skip(Skip).Take(PerPage).ToList(), all.Count);
     }
 }
-
-/// <summary>One page of a list, with the fields every list response carries beside its named list.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int PageNumber, int PerPage)
-{
-    public bool HasNext => (long)PageNumber * PerPage < Total;
-    public bool HasPrev => PageNumber > 1;
-}

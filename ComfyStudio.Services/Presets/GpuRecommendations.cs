@@ -6,17 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ComfyStudio.Services.Presets;
 
-/// <summary>The GPU presets are matched against; <paramref name="Source"/> is <c>nvidia-smi</c> or <c>comfyui</c>.</summary>
-public sealed record GpuInfo(string Name, long VramMb, string Source)
-{
-    public double VramGb => Math.Round(VramMb / 1024d, 1);
-}
-
-/// <summary>A preset against the GPU: <paramref name="Compatible"/> is null when either the GPU or the preset's need is unknown.</summary>
-public sealed record PresetFit(PresetDefinition Preset, double? VramGb, bool? Compatible, bool Installed);
-
-public sealed record Recommendations(GpuInfo? Gpu, IReadOnlyList<PresetFit> Compatible, IReadOnlyList<PresetFit> Incompatible, IReadOnlyList<PresetFit> Unknown);
-
 /// <summary>
 /// Which presets fit this machine's GPU: VRAM from nvidia-smi (the first GPU), else from ComfyUI's
 /// <c>/system_stats</c> (its first CUDA device); a preset fits when the GPU has at least the VRAM it asks for.

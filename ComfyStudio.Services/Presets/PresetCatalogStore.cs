@@ -6,9 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Presets;
 
-/// <summary>Where the catalog in use came from and when it was last synced.</summary>
-public sealed record CatalogState(PresetCatalog Catalog, string Source, DateTime? LastSync, string? LastError, DateTime? LastErrorAt);
-
 /// <summary>
 /// The preset catalog in use: the last synced copy in <c>STUDIO_DIR/registry</c> when it reads whole, else the
 /// snapshot shipped with the app. Replaced only by a sync that read the whole registry.

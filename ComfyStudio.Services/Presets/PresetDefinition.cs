@@ -4,13 +4,6 @@ using System.Text.RegularExpressions;
 
 namespace ComfyStudio.Services.Presets;
 
-/// <summary>A file of a preset: where it goes under the models folder, where it comes from, and what is known of it.</summary>
-/// <param name="SizeBytes">The exact size when the registry gives <c>size_bytes</c>, else the parsed human size (approximate).</param>
-/// <param name="ExactSize">True when <paramref name="SizeBytes"/> came from <c>size_bytes</c> and can be verified against.</param>
-public sealed record PresetFile(
-    string Path, string Url, string? SizeText, long? SizeBytes, bool ExactSize, bool Optional,
-    string? SourceType, string? Repo, string? Revision, string? Sha256);
-
 /// <summary>
 /// A preset as the public registry's <c>preset.yaml</c> defines it (schema and the flaws of the real files:
 /// <c>"~23GB"</c>, <c>"15.27GB (15635MB)"</c>, <c>vram_gb: 0</c> meaning unknown, <c>/blob/</c> URLs).
@@ -92,50 +85,4 @@ public sealed record PresetDefinition(
 
     private static IReadOnlyList<string> Strings(JsonNode? n) =>
         n is JsonArray a ? a.Select(Text).OfType<string>().ToList() : [];
-}
-
-/// <summary>
-/// Human sizes of the registry to bytes, in decimal units as the registry and the API documents write them
-/// (<c>14.5GB</c> is 14,500,000,000 bytes; GiB and MiB, where written, are binary). A text that gives two figures
-/// (<c>15.27GB (15635MB)</c>) is read at the larger, so the disk-space check before an install never counts short.
-/// The exact figure comes from the server's Content-Length before a byte is written in any case.
-/// </summary>
-public static partial class SizeText
-{
-    public static long? ToBytes(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        long? largest = null;
-        foreach (Match m in SizePattern().Matches(text))
-            if (double.TryParse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                largest = Math.Max(largest ?? 0, (long)Math.Round(value * Unit(m.Groups[2].Value)));
-        return largest;
-    }
-
-    private static double Unit(string unit) => unit.ToUpperInvariant() switch
-    {
-        "TIB" => 1024d * 1024 * 1024 * 1024,
-        "GIB" => 1024d * 1024 * 1024,
-        "MIB" => 1024d * 1024,
-        "KIB" => 1024d,
-        "TB" => 1e12,
-        "GB" => 1e9,
-        "MB" => 1e6,
-        "KB" => 1e3,
-        _ => 1,
-    };
-
-    [GeneratedRegex(@"(\d+(?:\.\d+)?)\s*(TiB|GiB|MiB|KiB|TB|GB|MB|KB|B)\b", RegexOptions.IgnoreCase)]
-    private static partial Regex SizePattern();
-}
-
-/// <summary>Preset ids in both styles: the registry's <c>wan-22-5b-tiv2</c> and the Dashboard API's <c>WAN_22_5B_TIV2</c>.</summary>
-public static partial class PresetIds
-{
-    public static string Normalize(string id) => id.Trim().ToLowerInvariant().Replace('_', '-');
-
-    public static bool IsValid(string id) => IdPattern().IsMatch(Normalize(id));
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,99}$")]
-    private static partial Regex IdPattern();
 }

@@ -7,63 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Presets;
 
-/// <summary>Where one file of a preset stands.</summary>
-public static class FileStates
-{
-    /// <summary>On disk, and the engine verified it (size, and SHA-256 when the registry knows it).</summary>
-    public const string Installed = "installed";
-    /// <summary>On disk but not verified (placed by hand, or another version): an install checks it before fetching anything.</summary>
-    public const string Unverified = "unverified";
-    public const string Downloading = "downloading";
-    public const string Queued = "queued";
-    public const string Failed = "failed";
-    public const string Missing = "missing";
-}
-
-/// <summary>One file of a preset with its state; <paramref name="Path"/> is null when the path is unusable here (a link out of the models folder).</summary>
-public sealed record PresetFileStatus(
-    PresetFile File, string? Path, string State, long? SizeOnDisk, long DownloadedBytes, string? Error, string? ErrorCode)
-{
-    public bool IsInstalled => State == FileStates.Installed;
-    /// <summary>The host refused the file: a token is missing or lacks access.</summary>
-    public bool NeedsToken => ErrorCode == ErrorCodes.AccessDenied;
-}
-
-/// <summary>A preset with the state of its files, its install record and its newest download.</summary>
-/// <param name="Recorded">The owner installed it: an install of it completed, and it was not uninstalled since.</param>
-public sealed record PresetStatus(
-    PresetDefinition Preset, IReadOnlyList<PresetFileStatus> Files, DateTime? InstalledAt, string? InstalledVersion, DownloadView? Download,
-    bool Recorded = false)
-{
-    /// <summary>Every non-optional file is on disk and verified (through this preset or another that shares them).</summary>
-    public bool FilesPresent => Files.Where(f => !f.File.Optional).All(f => f.IsInstalled);
-
-    /// <summary>Installed: the owner installed it (<see cref="Recorded"/>) and every file verifies.</summary>
-    public bool Installed => Recorded && FilesPresent;
-
-    /// <summary>installed, installing, paused, failed, files_present (every file verified, never installed as this preset: it installs at once), partial or not_installed.</summary>
-    public string State =>
-        Download is { IsActive: true } ? PresetInstallStates.Installing
-        : Installed ? PresetInstallStates.Installed
-        : Download?.Status == DownloadStates.Paused ? PresetInstallStates.Paused
-        : Download?.Status == DownloadStates.Failed ? PresetInstallStates.Failed
-        : FilesPresent ? PresetInstallStates.FilesPresent
-        : Files.Any(f => f.IsInstalled || f.State == FileStates.Unverified) ? PresetInstallStates.Partial
-        : PresetInstallStates.NotInstalled;
-
-    /// <summary>The size of the whole preset, as exactly as the registry knows it.</summary>
-    public long TotalBytes => Preset.RequiredFiles.Sum(f => f.SizeBytes ?? 0);
-
-    /// <summary>Roughly what an install still has to fetch.</summary>
-    public long MissingBytes => Files.Where(f => !f.File.Optional && !f.IsInstalled && f.State != FileStates.Unverified)
-        .Sum(f => Math.Max(0, (f.File.SizeBytes ?? 0) - f.DownloadedBytes));
-
-    /// <summary>What uninstalling it alone would remove from disk (shared files in use elsewhere stay: see the uninstall).</summary>
-    public long BytesOnDisk => Files.Sum(f => f.SizeOnDisk ?? 0);
-
-    public bool NeedsToken => Files.Any(f => f.NeedsToken);
-}
-
 /// <summary>
 /// Works out which presets are installed: a file counts when the download engine verified it (its record is
 /// completed, the file on disk has that exact size, and the SHA-256 matches when the registry gives one) — never

@@ -6,12 +6,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace ComfyStudio.Services.Presets;
 
-/// <summary>One entry of <c>registry.json</c> (the index): what the list shows, and where its <c>preset.yaml</c> is.</summary>
-public sealed record RegistryEntry(string Id, string Name, string Category, string Type, string? DownloadSize, double? VramGb, string Path);
-
-/// <summary>The whole registry: the index and every preset's definition.</summary>
-public sealed record PresetCatalog(string Version, string? GeneratedAt, IReadOnlyList<RegistryEntry> Entries, IReadOnlyDictionary<string, PresetDefinition> Presets);
-
 /// <summary>
 /// Reads the public preset registry: <c>registry.json</c> and each preset's <c>preset.yaml</c> through its <c>path</c>,
 /// relative to the registry's location (a folder here). Everything is read before anything is returned, so a caller

@@ -6,9 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Presets;
 
-/// <summary>A sync that could not complete; the catalog in use did not change.</summary>
-public sealed class RegistrySyncException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// Syncs the preset catalog from <c>REGISTRY_URL</c> (<c>https://</c>, <c>file://</c> or a folder): everything is read
 /// and parsed first; only a complete registry is written beside the old copy and swapped in by rename. A failed or

@@ -1,13 +1,5 @@
 namespace ComfyStudio.Services.Settings;
 
-/// <summary>One environment variable the Settings page shows.</summary>
-public sealed record EnvVarDefinition(string Key, string Description, string Default = "", bool Sensitive = false, bool Editable = false);
-
-/// <summary>A group of variables; <see cref="Shown"/> decides whether this install shows it at all.</summary>
-public sealed record EnvGroupDefinition(string Id, string Label, IReadOnlyList<EnvVarDefinition> Vars, EnvGroupCondition Shown = EnvGroupCondition.Always);
-
-public enum EnvGroupCondition { Always, RunPodOnly, DevModeOnly }
-
 /// <summary>
 /// The variables the product knows, grouped as the System API's original groups them, plus ComfyStudio's own
 /// (ComfyUI URL, registry, CORS, proxies). Only <see cref="Editable"/> keys change at runtime.

@@ -13,11 +13,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Settings;
 
-/// <summary>A variable as the Settings page and <c>GET /api/admin/settings/env</c> show it: secrets masked.</summary>
-public sealed record EnvVarView(string Key, string Value, bool Sensitive, bool Set, string Default, string Description, bool Editable);
-
-public sealed record EnvGroupView(string Id, string Label, IReadOnlyList<EnvVarView> Vars);
-
 /// <summary>
 /// The settings that change at runtime: the download concurrency and the editable variables (tokens, the
 /// API key). Saved values live in the <c>settings</c> table, win over the environment from the next start

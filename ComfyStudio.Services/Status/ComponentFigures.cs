@@ -7,10 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Status;
 
-/// <summary>Live counts behind the components of the System API's status.</summary>
-/// <param name="Models">Model files of the preset catalog (each path once); <paramref name="ModelsPresent"/> of them are installed and verified.</param>
-public sealed record CatalogCounts(int Models, int ModelsPresent, int Loras, int LlmModels, int Workflows);
-
 /// <summary>
 /// Live counts for the System API's components. Models are the preset catalog's files (one catalog behind every count):
 /// present means installed and verified by the download engine, not merely a path that exists. LoRAs and LLM

@@ -3,9 +3,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Status;
 
-/// <summary>Model files of one folder of <c>COMFYUI_DIR/models</c> (ComfyUI's folder names).</summary>
-public sealed record ModelFolderFigures(string Folder, int Count, long Bytes);
-
 /// <summary>
 /// Counts the model files under <c>COMFYUI_DIR/models</c> per top folder. Unfinished downloads (<c>.part</c>) and
 /// ComfyUI's placeholder files are not models; links to folders are not followed (no loops, no escaping the folder).

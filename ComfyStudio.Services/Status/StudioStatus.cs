@@ -7,21 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Status;
 
-/// <summary>Everything the System API's dashboard status shows, read live.</summary>
-public sealed record StudioStatusReport(
-    VersionManifest Local,
-    int RuntimeVersion,
-    CatalogCounts Catalogs,
-    bool FrontendDeployed,
-    ComfyUiProbe ComfyUi,
-    int NodePackages,
-    DiskReading Disk,
-    IReadOnlyDictionary<string, long> Tables,
-    bool TelegramConfigured,
-    string? TelegramName,
-    string? RepoUrl,
-    bool DevMode);
-
 /// <summary>Reads the status: versions, catalogs, ComfyUI (probed), disk, database, Telegram.</summary>
 public sealed class StudioStatus(
     LocalVersion versions,

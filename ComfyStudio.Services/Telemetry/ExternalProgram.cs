@@ -3,23 +3,6 @@ using System.Diagnostics;
 
 namespace ComfyStudio.Services.Telemetry;
 
-internal enum ProgramOutcome
-{
-    /// <summary>It ran to its end; see the exit code.</summary>
-    Exited,
-    /// <summary>It could not be started: not installed, not executable.</summary>
-    NotStarted,
-    /// <summary>It ran past its time limit and was killed.</summary>
-    TimedOut,
-}
-
-/// <summary>How a program run went, its exit code and what it printed (both only when it <see cref="ProgramOutcome.Exited"/>).</summary>
-internal sealed record ProgramOutput(ProgramOutcome Outcome, int ExitCode, string StandardOutput)
-{
-    public static readonly ProgramOutput NotStarted = new(ProgramOutcome.NotStarted, -1, "");
-    public static readonly ProgramOutput TimedOut = new(ProgramOutcome.TimedOut, -1, "");
-}
-
 /// <summary>Runs a short-lived program (nvidia-smi, du) with a time limit.</summary>
 internal static class ExternalProgram
 {

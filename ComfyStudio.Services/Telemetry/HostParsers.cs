@@ -2,12 +2,6 @@ using System.Globalization;
 
 namespace ComfyStudio.Services.Telemetry;
 
-/// <summary>What <c>/proc/meminfo</c> says, in bytes.</summary>
-internal sealed record MemInfo(long TotalBytes, long AvailableBytes);
-
-/// <summary>Where the process sits in the cgroup trees, from <c>/proc/self/cgroup</c> (paths start with <c>/</c>).</summary>
-internal sealed record CgroupPaths(string? Unified, string? Memory, string? Cpu = null);
-
 /// <summary>
 /// Parsers for Linux's text files: <c>/proc</c> and the cgroup files under <c>/sys/fs/cgroup</c>. Pure: they
 /// take a file's text and return null for anything they cannot read, never throw.

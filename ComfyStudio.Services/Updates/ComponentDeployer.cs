@@ -7,15 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Updates;
 
-/// <summary>A component to deploy, and its path in the release.</summary>
-public sealed record DeployPart(ReleaseComponent Component, string Source);
-
-/// <summary>Told before each component is swapped in (tests use it to fail a deploy half-way).</summary>
-public interface IDeployObserver
-{
-    void BeforeSwap(string component);
-}
-
 /// <summary>
 /// Deploys components all or nothing. Every component is first written beside its target
 /// (<c>&lt;target&gt;.staging-&lt;run&gt;</c>); then each is swapped in by two renames, the old copy kept as

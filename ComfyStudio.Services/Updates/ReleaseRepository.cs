@@ -6,9 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Updates;
 
-/// <summary>A fetched release: the commit of <c>REPO_BRANCH</c> and its <c>version.json</c>.</summary>
-public sealed record FetchedRelease(string Commit, VersionManifest Manifest);
-
 /// <summary>
 /// The staging clone of the release repository (<c>STUDIO_DIR/.repo</c>, bare), driven by LibGit2Sharp. Fetches are
 /// shallow where the transport allows it (network URLs; libgit2's local transport does not), time-boxed, and a fetch

@@ -8,20 +8,6 @@ using Microsoft.Extensions.Logging;
 
 namespace ComfyStudio.Services.Updates;
 
-/// <summary>What an update did (the System API's three answers: updated, up to date, blocked). Also the Hangfire job's result.</summary>
-public sealed class UpdateResult
-{
-    public List<string> Updated { get; init; } = [];
-    public bool RestartNeeded { get; init; }
-    public string Message { get; init; } = "";
-    public bool Blocked { get; init; }
-    public int? RemoteMinRuntime { get; init; }
-    public int? LocalRuntime { get; init; }
-    /// <summary>The manifests compared (the System API's <c>debug</c>), as JSON text.</summary>
-    public string? LocalVersionJson { get; init; }
-    public string? RemoteVersionJson { get; init; }
-}
-
 /// <summary>
 /// The update itself, run as a Hangfire job (the original product's steps, its bugs corrected): fetch, runtime gate, compare, then — in
 /// maintenance mode — back up the database when the backend changes and deploy every changed component all or
@@ -164,60 +150,5 @@ public sealed class StudioUpdater(
     private sealed class Progress(StudioUpdater updater) : IProgress<string>
     {
         public void Report(string value) => updater.Report(value);
-    }
-}
-
-/// <summary>
-/// Starts updates and lets their callers wait: one update at a time; the API call and the System page enqueue the
-/// Hangfire job and wait for its result here.
-/// </summary>
-public sealed class UpdateRuns(IBackgroundJobClient jobs)
-{
-    private readonly Dictionary<string, TaskCompletionSource<UpdateResult>> _waiting = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
-
-    /// <summary>How long a caller waits for the job before it is told the update still runs.</summary>
-    public TimeSpan WaitLimit { get; set; } = TimeSpan.FromMinutes(20);
-
-    /// <summary>Held by the update job while it runs.</summary>
-    internal SemaphoreSlim Deploying { get; } = new(1, 1);
-
-    /// <summary>Validates the skip list (400), refuses a second update (409), enqueues the job and waits for its result.</summary>
-    /// <exception cref="UpdateFailedException">The update failed; nothing changed.</exception>
-    public async Task<UpdateResult> RunAsync(IEnumerable<string?>? skipComponents, CancellationToken ct = default)
-    {
-        var skip = ReleaseComponents.ValidateSkipList(skipComponents).Order(StringComparer.Ordinal).ToArray();
-        var run = Guid.NewGuid().ToString("N");
-        var done = new TaskCompletionSource<UpdateResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_lock)
-        {
-            if (_waiting.Count > 0 || Deploying.CurrentCount == 0) throw Errors.StudioException.Conflict("An update is already running");
-            _waiting[run] = done;
-        }
-        try
-        {
-            jobs.Enqueue<StudioUpdater>(u => u.RunAsync(skip, run, CancellationToken.None));
-            return await done.Task.WaitAsync(WaitLimit, ct);
-        }
-        catch (TimeoutException)
-        {
-            throw new UpdateFailedException($"The update did not finish within {WaitLimit.TotalMinutes:0} minutes; see the jobs dashboard");
-        }
-        finally
-        {
-            lock (_lock) _waiting.Remove(run);
-        }
-    }
-
-    internal void Complete(string? run, UpdateResult result)
-    {
-        lock (_lock)
-            if (run is not null && _waiting.TryGetValue(run, out var tcs)) tcs.TrySetResult(result);
-    }
-
-    internal void Fail(string? run, UpdateFailedException e)
-    {
-        lock (_lock)
-            if (run is not null && _waiting.TryGetValue(run, out var tcs)) tcs.TrySetException(e);
     }
 }

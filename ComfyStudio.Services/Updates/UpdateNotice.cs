@@ -8,9 +8,6 @@ using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Services.Updates;
 
-/// <summary>The release seen by the last fetch, kept in <c>STUDIO_DIR/remote_version.json</c> (the original's file, with <c>_checked_at</c>).</summary>
-public sealed record RemoteCheck(VersionManifest Remote, string Commit, DateTime CheckedAt);
-
 /// <summary>
 /// What the last check of the release repository found, and which components are newer there than here: the
 /// dashboard's "update available" banner and the System page's remote column read it.

@@ -4,15 +4,6 @@ using Hangfire;
 
 namespace ComfyStudio.Web.Hosting;
 
-/// <summary>Asks the app to restart itself (the System page, <c>POST /api/admin/system/restart</c>, a backend update).</summary>
-public interface IStudioRestart
-{
-    bool Requested { get; }
-
-    /// <summary>Flushes the databases, then stops the host after <paramref name="delay"/> so the answer reaches the caller.</summary>
-    Task RequestAsync(string reason, TimeSpan delay, CancellationToken ct = default);
-}
-
 /// <summary>
 /// Restarts the app on the same port. The host stops gracefully (jobs requeued, databases closed); then either this
 /// process stays as a small supervisor and runs the app again as its child (<c>RESTART_MODE=relaunch</c>, the default:

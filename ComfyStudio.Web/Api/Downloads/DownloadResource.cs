@@ -26,6 +26,3 @@ public sealed record DownloadResource(
         [.. v.Files.Select(f => new FileResource(f.Path, f.Url, f.Status, f.Progress, f.DownloadedBytes, f.TotalBytes, f.Error,
             ErrorCodes.ForClients(f.ErrorCode), f.ErrorCode == ErrorCodes.AccessDenied, f.Sha256, f.Verified))]);
 }
-
-/// <summary><c>GET /api/downloads</c>: the downloads, active ones first, and how many are active.</summary>
-public sealed record DownloadList(IReadOnlyList<DownloadResource> Downloads, int Active, int Total);

@@ -13,9 +13,3 @@ public sealed record RegistryResource(
         state.Catalog.Presets.Values.GroupBy(p => p.Category).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
         ApiTime.Iso(state.LastSync), state.Source, state.LastError, ApiTime.Iso(state.LastErrorAt));
 }
-
-/// <summary>The answer to a registry sync that swapped a new catalog in.</summary>
-public sealed record RegistrySynced(string Status, string? Timestamp, int PresetsCount, string Source)
-{
-    public static RegistrySynced From(CatalogState state, int count) => new("synced", ApiTime.Iso(state.LastSync), count, state.Source);
-}

@@ -9,15 +9,6 @@ using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Web.Api.RateLimiting;
 
-/// <summary>The Dashboard API's limits (section <c>RateLimits</c>): per IP without a credential, per key with one.</summary>
-public sealed class RateLimitOptions
-{
-    public const string Section = "RateLimits";
-    public int Anonymous { get; set; } = 100;
-    public int Authenticated { get; set; } = 1000;
-    public int WindowSeconds { get; set; } = 60;
-}
-
 /// <summary>
 /// Fixed one-minute windows per client for ASP.NET Core's rate-limiting middleware, on the API, health and
 /// <c>/ws</c> handshakes. Each request's window is kept on the request so every response can carry
@@ -107,41 +98,5 @@ public sealed class ApiRateLimiter(RateLimitOptions options, TimeProvider clock)
             metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter : null;
             return metadata is not null;
         }
-    }
-}
-
-public static class RateLimitingSetup
-{
-    public static IHostApplicationBuilder AddStudioRateLimiting(this IHostApplicationBuilder builder)
-    {
-        var limits = builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
-        builder.Services.AddRateLimiter(o =>
-        {
-            o.GlobalLimiter = new ApiRateLimiter(limits, TimeProvider.System);
-            o.OnRejected = async (ctx, ct) =>
-            {
-                var http = ctx.HttpContext;
-                ApiRateLimiter.WriteHeaders(http);
-                var seconds = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry)
-                    ? Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)) : limits.WindowSeconds;
-                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await ApiErrors.WriteAsync(http, ErrorCodes.RateLimitExceeded,
-                    $"Too many requests: try again in {seconds} s",
-                    new Dictionary<string, object?> { ["retry_after"] = seconds });
-            };
-        });
-        return builder;
-    }
-
-    /// <summary>The limiter, then the headers on every limited response.</summary>
-    public static WebApplication UseStudioRateLimiting(this WebApplication app)
-    {
-        app.UseRateLimiter();
-        app.Use((ctx, next) =>
-        {
-            ctx.Response.OnStarting(() => { ApiRateLimiter.WriteHeaders(ctx); return Task.CompletedTask; });
-            return next(ctx);
-        });
-        return app;
     }
 }

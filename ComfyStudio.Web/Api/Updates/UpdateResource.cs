@@ -23,6 +23,3 @@ public sealed record UpdateResource(
             new Manifests(r.LocalVersionJson is null ? null : JsonNode.Parse(r.LocalVersionJson),
                 r.RemoteVersionJson is null ? null : JsonNode.Parse(r.RemoteVersionJson)));
 }
-
-/// <summary>The System API's <c>GET /api/admin/system/remote-version</c>: the release's <c>version.json</c> beside the local one.</summary>
-public sealed record ReleaseVersions(JsonObject Remote, JsonObject Local);

@@ -67,6 +67,3 @@ public sealed class BrowserClock(IJSRuntime js)
         return $"UTC{(offset < TimeSpan.Zero ? "-" : "+")}{(int)abs.TotalHours}{(abs.Minutes != 0 ? $":{abs.Minutes:00}" : "")}";
     }
 }
-
-/// <summary>What <c>studio.timeZone()</c> answers: the IANA zone and the offset now (minutes east of UTC).</summary>
-public sealed record BrowserZone(string? Id, int OffsetMinutes);

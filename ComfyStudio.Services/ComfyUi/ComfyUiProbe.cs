@@ -1,0 +1,13 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+
+namespace ComfyStudio.Services.ComfyUi;
+
+/// <summary><c>running</c> (answers), <c>error</c> (answers, but not as ComfyUI should) or <c>unreachable</c>.</summary>
+public sealed record ComfyUiProbe(string Status, string? Version, string? Error, JsonObject? SystemStats)
+{
+    public const string Running = "running", Failing = "error", Unreachable = "unreachable";
+    public bool IsRunning => Status == Running;
+}

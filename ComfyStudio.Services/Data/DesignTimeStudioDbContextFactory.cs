@@ -1,0 +1,21 @@
+using ComfyStudio.Services.Configuration;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ComfyStudio.Services.Data;
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the context without the host.</summary>
+internal sealed class DesignTimeStudioDbContextFactory : IDesignTimeDbContextFactory<StudioDbContext>
+{
+    public StudioDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<StudioDbContext>();
+        Configure(options, Path.Combine(Path.GetTempPath(), "comfystudio-design.db"));
+        return new StudioDbContext(options.Options);
+    }
+
+    private static void Configure(DbContextOptionsBuilder o, string path) => StudioDataExtensions.Configure(o, path);
+}

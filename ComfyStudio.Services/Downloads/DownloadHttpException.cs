@@ -1,0 +1,14 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using ComfyStudio.Services.Settings;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Services.Downloads;
+
+public class DownloadHttpException(string message, FailureKind kind, TimeSpan? retryAfter = null, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public FailureKind Kind { get; } = kind;
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}

@@ -1,0 +1,14 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComfyStudio.Services.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ComfyStudio.Services.Events;
+
+/// <summary>Query of the persisted event log.</summary>
+public sealed record EventQuery(int Limit = 100, IReadOnlyCollection<string>? Types = null, EventSeverity? Severity = null)
+{
+    public const int MaxLimit = 1000;
+}

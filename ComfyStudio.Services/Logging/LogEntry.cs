@@ -1,0 +1,8 @@
+using System.Collections.Immutable;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace ComfyStudio.Services.Logging;
+
+/// <summary>One log line as the API serves it.</summary>
+public sealed record LogEntry(long Sequence, DateTime Timestamp, string Level, string Service, string Message);

@@ -1,0 +1,13 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ComfyStudio.Services.ComfyUi;
+using ComfyStudio.Services.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ComfyStudio.Services.Presets;
+
+/// <summary>The GPU presets are matched against; <paramref name="Source"/> is <c>nvidia-smi</c> or <c>comfyui</c>.</summary>
+public sealed record GpuInfo(string Name, long VramMb, string Source)
+{
+    public double VramGb => Math.Round(VramMb / 1024d, 1);
+}

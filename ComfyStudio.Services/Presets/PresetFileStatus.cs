@@ -1,0 +1,17 @@
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Data;
+using ComfyStudio.Services.Downloads;
+using ComfyStudio.Services.Errors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Services.Presets;
+
+/// <summary>One file of a preset with its state; <paramref name="Path"/> is null when the path is unusable here (a link out of the models folder).</summary>
+public sealed record PresetFileStatus(
+    PresetFile File, string? Path, string State, long? SizeOnDisk, long DownloadedBytes, string? Error, string? ErrorCode)
+{
+    public bool IsInstalled => State == FileStates.Installed;
+    /// <summary>The host refused the file: a token is missing or lacks access.</summary>
+    public bool NeedsToken => ErrorCode == ErrorCodes.AccessDenied;
+}

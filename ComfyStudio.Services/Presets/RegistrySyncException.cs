@@ -1,0 +1,10 @@
+using System.ComponentModel;
+using ComfyStudio.Services.Configuration;
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Services.Presets;
+
+/// <summary>A sync that could not complete; the catalog in use did not change.</summary>
+public sealed class RegistrySyncException(string message, Exception? inner = null) : Exception(message, inner);

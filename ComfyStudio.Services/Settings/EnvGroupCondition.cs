@@ -1,0 +1,3 @@
+namespace ComfyStudio.Services.Settings;
+
+public enum EnvGroupCondition { Always, RunPodOnly, DevModeOnly }

@@ -1,0 +1,12 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Versions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ComfyStudio.Services.Formatting;
+
+namespace ComfyStudio.Services.Updates;
+
+/// <summary>The release seen by the last fetch, kept in <c>STUDIO_DIR/remote_version.json</c> (the original's file, with <c>_checked_at</c>).</summary>
+public sealed record RemoteCheck(VersionManifest Remote, string Commit, DateTime CheckedAt);

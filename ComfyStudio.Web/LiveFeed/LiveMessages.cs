@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using ComfyStudio.Services.Downloads;
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Events;
+using ComfyStudio.Services.Formatting;
+using ComfyStudio.Web.Api.Conventions;
+using ComfyStudio.Services.Telemetry;
+
+namespace ComfyStudio.Web.LiveFeed;
+
+/// <summary>What the studio's events become on the feed (the Dashboard API's messages, and ours beside them).</summary>
+public static class LiveMessages
+{
+    /// <summary>
+    /// What a subscriber receives for an event: telemetry samples as <c>system_status</c>, persisted events as
+    /// <c>event</c>; other live ticks have their own messages (their features add them) or none. Every end of a
+    /// download is a <c>download_complete</c> (<c>status</c>: success, failed or cancelled); a failure also sends its
+    /// <c>error</c>.
+    /// </summary>
+    public static IReadOnlyList<LiveMessage> Of(StudioEvent evt) => evt switch
+    {
+        TelemetrySampled t => [new("system_status", Data: SystemStatusData.From(t.Snapshot))],
+        DownloadProgressed p => [new("download_progress", Data: DownloadProgressData.From(p.Download))],
+        DownloadCompleted c => [Complete(new(c.DownloadId, c.PresetId, "success", TimeTakenSeconds: c.Seconds))],
+        DownloadFailed f =>
+        [
+            Complete(new(f.DownloadId, f.PresetId, "failed", File: f.File, Error: f.Reason, ErrorCode: ErrorCodes.ForClients(f.Code))),
+            LiveMessage.Error(ErrorCodes.ForClients(f.Code)!, f.Message,
+                new DownloadFailedDetails(f.DownloadId, f.PresetId, f.File, f.Reason, f.Code == ErrorCodes.AccessDenied)),
+        ],
+        DownloadStateChanged { Status: DownloadStates.Cancelled } x =>
+            [Complete(new(x.DownloadId, x.PresetId, "cancelled", Error: "cancelled by the user")), EventMessage(evt)],
+        { Persist: true } => [EventMessage(evt)],
+        _ => [],
+    };
+
+    public static LiveMessage EventMessage(StudioEvent evt) => new("event", Data: EventData.From(evt));
+
+    private static LiveMessage Complete(DownloadCompleteData data) => new("download_complete", Data: data);
+
+    /// <summary>The Dashboard API's <c>system_status</c>: usage percentages, rounded.</summary>
+    public sealed record SystemStatusData(int CpuUsage, int MemoryUsage, int? GpuUsage, int DiskUsage, int? VramUsage, string Timestamp)
+    {
+        public static SystemStatusData From(TelemetrySnapshot t) => new(
+            (int)Math.Round(t.Cpu.UtilizationPercent), (int)Math.Round(t.Memory.Percent),
+            t.Gpus is { Count: > 0 } g && g[0].UtilizationPercent is { } u ? (int)Math.Round(u) : null,
+            (int)Math.Round(t.Disk.Percent), t.Gpus is { Count: > 0 } v ? (int)Math.Round(v[0].MemoryPercent) : null, ApiTime.Precise(t.TakenAt));
+    }
+
+    /// <summary>The Dashboard API's <c>download_progress</c>, with exact figures beside the readable ones.</summary>
+    public sealed record DownloadProgressData(
+        string DownloadId, string? PresetId, string Status, double Progress, string? CurrentFile, string Speed, string? Eta,
+        double SpeedMbps, long? EtaSeconds, long DownloadedBytes, long TotalBytes, FileCounts Files)
+    {
+        public static DownloadProgressData From(DownloadView v) => new(
+            v.Id, v.PresetId, v.Status, v.Progress, v.CurrentFile, ByteSize.Speed(v.SpeedBytesPerSecond),
+            v.EtaSeconds is { } eta ? Duration.Left(eta) : null, v.SpeedMegabytesPerSecond, v.EtaSeconds, v.DownloadedBytes, v.TotalBytes,
+            new FileCounts(v.FilesTotal, v.FilesCompleted));
+    }
+
+    public sealed record FileCounts(int Total, int Completed);
+
+    /// <summary><c>download_complete</c>; <c>status</c> is success, failed or cancelled, with what each end knows.</summary>
+    public sealed record DownloadCompleteData(
+        string DownloadId, string? PresetId, string Status,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? TimeTakenSeconds = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? File = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorCode = null);
+
+    public sealed record DownloadFailedDetails(string DownloadId, string? PresetId, string? File, string Error, bool AccessDenied);
+
+    /// <summary>A persisted event as the Events API lists it.</summary>
+    public sealed record EventData(string Id, string Type, string Severity, string Message, string Timestamp, JsonObject? Data)
+    {
+        public static EventData From(StudioEvent e) => new(e.Id, e.Type, e.Severity.Name(), e.Message, ApiTime.Precise(e.Timestamp), e.Data?.DeepClone().AsObject());
+    }
+}
