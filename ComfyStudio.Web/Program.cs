@@ -1,6 +1,7 @@
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Web.Commands;
 using ComfyStudio.Web.Hosting;
+using Microsoft.Extensions.Options;
 
 if (StudioCommands.IsCommand(args))
     return await StudioCommands.RunAsync(args);
@@ -11,23 +12,31 @@ if (BackendLauncher.DeployedBackend(studio, Console.Error) is { } deployed
     && await BackendLauncher.SuperviseAsync(studio, deployed, args) is { } exitCode)
     return exitCode;
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = StudioHost.ContentRoot() });
-builder.AddStudio();
-
-var app = builder.Build();
-app.UseStudio();
-app.MapStudio();
-var restart = app.Services.GetRequiredService<IStudioRestart>();
-var restartMode = app.Configuration["RESTART_MODE"];
 try
 {
-    await app.RunAsync();
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = StudioHost.ContentRoot() });
+    builder.AddStudio();
+
+    var app = builder.Build();
+    app.UseStudio();
+    app.MapStudio();
+    var restart = app.Services.GetRequiredService<IStudioRestart>();
+    var restartMode = app.Configuration["RESTART_MODE"];
+    try
+    {
+        await app.RunAsync();
+    }
+    catch (AggregateException e) when (restart.Requested)
+    {
+        // A service that did not stop cleanly must not keep the app from coming back: the restart goes on.
+        Console.Error.WriteLine($"ComfyStudio: stopping for the restart: {e.Message}");
+    }
+    return restart.Requested ? await StudioRestart.CompleteAsync(restartMode, studio, args) : 0;
 }
-catch (AggregateException e) when (restart.Requested)
+catch (OptionsValidationException e)
 {
-    // A service that did not stop cleanly must not keep the app from coming back: the restart goes on.
-    Console.Error.WriteLine($"ComfyStudio: stopping for the restart: {e.Message}");
+    Console.Error.WriteLine($"ComfyStudio did not start, a setting is wrong: {string.Join("; ", e.Failures)}");
+    return 78; // EX_CONFIG
 }
-return restart.Requested ? await StudioRestart.CompleteAsync(restartMode, studio, args) : 0;
 
 public partial class Program;

@@ -35,7 +35,7 @@ public static class LiveMessages
         _ => [],
     };
 
-    public static LiveMessage EventMessage(StudioEvent evt) => new("event", Data: EventData.From(evt));
+    public static LiveMessage EventMessage(StudioEvent evt) => new("event", Data: Api.Events.EventResource.From(evt));
 
     private static LiveMessage Complete(DownloadCompleteData data) => new("download_complete", Data: data);
 
@@ -70,10 +70,4 @@ public static class LiveMessages
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorCode = null);
 
     public sealed record DownloadFailedDetails(string DownloadId, string? PresetId, string? File, string Error, bool AccessDenied);
-
-    /// <summary>A persisted event as the Events API lists it.</summary>
-    public sealed record EventData(string Id, string Type, string Severity, string Message, string Timestamp, JsonObject? Data)
-    {
-        public static EventData From(StudioEvent e) => new(e.Id, e.Type, e.Severity.Name(), e.Message, ApiTime.Precise(e.Timestamp), e.Data?.DeepClone().AsObject());
-    }
 }

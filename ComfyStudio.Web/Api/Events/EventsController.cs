@@ -10,12 +10,6 @@ namespace ComfyStudio.Web.Api.Events;
 [Route("api/admin/events")]
 public sealed class EventsController(EventLog log) : ControllerBase
 {
-    public sealed record EventResource(string Id, string Type, string Timestamp, string Severity, string Message, JsonObject? Data)
-    {
-        public static EventResource From(StudioEvent e) => new(e.Id, e.Type,
-            ApiTime.Precise(e.Timestamp), e.Severity.Name(), e.Message, e.Data);
-    }
-
     public sealed record EventList(IReadOnlyList<EventResource> Events, int Total);
 
     /// <summary>The newest events, oldest first.</summary>
