@@ -90,7 +90,7 @@ public sealed class DownloadRecord
     public string? PresetId { get; set; }
     public string Name { get; set; } = "";
     /// <summary>queued, downloading, paused, completed, failed or cancelled.</summary>
-    public string Status { get; set; } = "queued";
+    public string Status { get; set; } = Downloads.DownloadStates.Queued;
     public int Priority { get; set; }
     public string? Error { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -119,7 +119,7 @@ public sealed class DownloadFileRecord
     /// <summary>Lowercase hex, from the registry or the request.</summary>
     public string? ExpectedSha256 { get; set; }
     /// <summary>pending, downloading, verifying, completed or failed.</summary>
-    public string Status { get; set; } = "pending";
+    public string Status { get; set; } = Downloads.DownloadFileStates.Pending;
     public long? TotalBytes { get; set; }
     public long DownloadedBytes { get; set; }
     /// <summary>The server's validator (ETag, Hugging Face's linked ETag, or size and Last-Modified) the <c>.part</c> was started against.</summary>
