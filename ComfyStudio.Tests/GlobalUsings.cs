@@ -18,3 +18,4 @@ global using ComfyStudio.Tests.Shell;
 global using ComfyStudio.Tests.Status;
 global using ComfyStudio.Tests.Telemetry;
 global using ComfyStudio.Tests.Updates;
+global using ComfyStudio.Tests.ComfyUi;

@@ -9,7 +9,7 @@ namespace ComfyStudio.Services.ComfyUi;
 /// ComfyUI's HTTP API (<c>COMFYUI_URL</c>), as <c>reference/comfyui-server-api.md</c> records it. Every call has a
 /// short time limit: a stopped or hung ComfyUI makes a page say so, never hang.
 /// </summary>
-public sealed class ComfyUiClient(HttpClient http, ILogger<ComfyUiClient> logger)
+public sealed partial class ComfyUiClient(HttpClient http, ILogger<ComfyUiClient> logger)
 {
     public const string CorePackage = "ComfyUI Core";
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
@@ -85,7 +85,8 @@ public sealed class ComfyUiClient(HttpClient http, ILogger<ComfyUiClient> logger
         static IReadOnlyList<QueuedPrompt> Items(JsonArray items) => items
             .OfType<JsonArray>()
             .Where(i => i.Count >= 2)
-            .Select(i => new QueuedPrompt(i[1]!.GetValue<string>(), i[0]!.GetValue<long>()))
+            .Select(i => new QueuedPrompt(i[1]!.GetValue<string>(), (long)i[0]!.GetValue<double>(),
+                i.Count > 2 ? i[2] as JsonObject : null, i.Count > 3 && i[3]?["client_id"] is JsonValue c && c.TryGetValue<string>(out var id) ? id : null))
             .OrderBy(i => i.Number)
             .ToList();
     }

@@ -15,6 +15,10 @@ public static class ComfyUiExtensions
             http.BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/");
             http.Timeout = Timeout.InfiniteTimeSpan; // each call sets its own limit
         });
+        builder.Services.AddOptions<ComfyUiOptions>().BindConfiguration(ComfyUiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Generations>();
+        builder.Services.AddSingleton<ComfyUiConnection>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ComfyUiConnection>());
         return builder;
     }
 }

@@ -1,27 +1,42 @@
 namespace ComfyStudio.Services.Data;
 
 /// <summary>
-/// A ComfyUI generation job (the System API's <c>jobs</c> table, whose rows its status counts). Nothing writes it yet:
-/// the ComfyUI feature (the queue, generations and their history) fills it with every prompt the studio queues or sees,
-/// and reconciles it with ComfyUI's <c>/queue</c> and <c>/history</c> after a restart.
+/// A ComfyUI generation (the System API's <c>jobs</c> table, whose rows its status counts): every prompt the studio
+/// queued or saw in ComfyUI's queue, with its graph, progress, outputs and, on failure, the node and the reason. Kept
+/// when ComfyUI or the studio restarts (ComfyUI keeps its own history in memory only).
 /// </summary>
 public sealed class JobRecord
 {
     public required string PromptId { get; set; }
+    /// <summary>Where it came from: <c>api</c>, <c>editor</c>, a workflow's id, or <c>comfyui</c> (queued in ComfyUI directly).</summary>
     public required string WorkflowId { get; set; }
     public string? WorkflowName { get; set; }
+    /// <summary>ComfyUI's queue number (lower runs first).</summary>
+    public double? Number { get; set; }
+    /// <summary>The API-format graph, as JSON.</summary>
     public string? Params { get; set; }
     public string? Seeds { get; set; }
     public string? Output { get; set; }
+    /// <summary>ComfyUI's <c>outputs</c> per node, as JSON (<c>{"9": {"images": [...]}}</c>).</summary>
     public string? Outputs { get; set; }
     public string? OutputDir { get; set; }
     public string? InputImage { get; set; }
+    /// <summary>The failure in words (ComfyUI's exception message, or why the studio marked it failed).</summary>
     public string? Error { get; set; }
-    /// <summary>queued, running, completed, failed or stalled.</summary>
-    public string Status { get; set; } = "queued";
+    public string? ErrorNodeId { get; set; }
+    public string? ErrorNodeType { get; set; }
+    /// <summary>The exception type and the last lines of ComfyUI's traceback.</summary>
+    public string? ErrorTraceback { get; set; }
+    /// <summary>One of <see cref="ComfyUi.GenerationStates"/>.</summary>
+    public string Status { get; set; } = ComfyUi.GenerationStates.Queued;
+    /// <summary>The node running now, and its progress (a sampler's step of steps).</summary>
+    public string? ProgressNode { get; set; }
+    public int? ProgressValue { get; set; }
+    public int? ProgressMax { get; set; }
     public DateTime QueuedAt { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
+    /// <summary>Seconds from start to finish.</summary>
     public int? Duration { get; set; }
 }
 

@@ -30,7 +30,7 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
         b.Entity<JobRecord>(e =>
         {
             e.ToTable("jobs", t => t.HasCheckConstraint("ck_jobs_status",
-                "status IN ('queued','running','completed','failed','stalled')"));
+                "status IN ('queued','running','completed','failed','interrupted','cancelled','stalled')"));
             e.HasKey(x => x.PromptId);
             e.HasIndex(x => x.Status);
             e.HasIndex(x => x.QueuedAt);

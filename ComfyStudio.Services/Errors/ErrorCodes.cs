@@ -11,6 +11,8 @@ public static class ErrorCodes
     public const string InvalidWorkflow = "INVALID_WORKFLOW";
     public const string ModelNotFound = "MODEL_NOT_FOUND";
     public const string QueueFull = "QUEUE_FULL";
+    /// <summary>A generation ComfyUI ran failed (on the live feed: the node and ComfyUI's reason in <c>details</c>).</summary>
+    public const string GenerationFailed = "GENERATION_FAILED";
     public const string Unauthorized = "UNAUTHORIZED";
     public const string Forbidden = "FORBIDDEN";
     public const string RateLimitExceeded = "RATE_LIMIT_EXCEEDED";

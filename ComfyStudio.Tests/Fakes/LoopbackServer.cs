@@ -11,11 +11,11 @@ namespace ComfyStudio.Tests.Fakes;
 public static class LoopbackServer
 {
     /// <summary>Builds, configures and starts the server; answers it with its base URL (no trailing slash).</summary>
-    public static async Task<(WebApplication App, string Url)> StartAsync(Action<WebApplication> configure)
+    public static async Task<(WebApplication App, string Url)> StartAsync(Action<WebApplication> configure, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         configure(app);
         await app.StartAsync();

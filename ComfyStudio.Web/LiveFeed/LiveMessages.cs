@@ -1,3 +1,4 @@
+using ComfyStudio.Services.ComfyUi;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using ComfyStudio.Services.Downloads;
@@ -31,6 +32,16 @@ public static class LiveMessages
         ],
         DownloadStateChanged { Status: DownloadStates.Cancelled } x =>
             [Complete(new(x.DownloadId, x.PresetId, "cancelled", Error: "cancelled by the user")), EventMessage(evt)],
+        QueueChanged q => [new("queue_update", Data: new QueueUpdateData(q.Pending, q.Running,
+            q.RunningPromptId is { } running ? new QueueUpdateData.Task(running, "generation") : null))],
+        GenerationProgressed g => [new("workflow_progress", Data: new WorkflowProgressData(g.PromptId, g.Node, g.Value, g.Max, g.Kind))],
+        GenerationOutput o => [new("workflow_output", Data: new WorkflowOutputData(o.PromptId, o.Node, o.Output))],
+        GenerationFinished { Status: GenerationStates.Failed } f =>
+        [
+            LiveMessage.Error(ErrorCodes.GenerationFailed, f.Message,
+                new GenerationFailedDetails(f.PromptId, f.NodeId, f.NodeType, f.Error)),
+            EventMessage(evt),
+        ],
         { Persist: true } => [EventMessage(evt)],
         _ => [],
     };
@@ -68,6 +79,20 @@ public static class LiveMessages
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? File = null,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorCode = null);
+
+    /// <summary>The Dashboard API's <c>queue_update</c>: how many wait and run, and the prompt running.</summary>
+    public sealed record QueueUpdateData(int QueuePending, int QueueRunning, QueueUpdateData.Task? CurrentTask)
+    {
+        public sealed record Task(string PromptId, string Type);
+    }
+
+    /// <summary>The Dashboard API's <c>workflow_progress</c>: a node of a generation and its step (<c>type</c>: executing or progress).</summary>
+    public sealed record WorkflowProgressData(string PromptId, string? Node, int Value, int Max, string Type);
+
+    /// <summary>The Dashboard API's <c>workflow_output</c>: what a node produced (<c>{"images": [...]}</c>).</summary>
+    public sealed record WorkflowOutputData(string PromptId, string Node, JsonObject Output);
+
+    public sealed record GenerationFailedDetails(string PromptId, string? NodeId, string? NodeType, string? Error);
 
     public sealed record DownloadFailedDetails(string DownloadId, string? PresetId, string? File, string Error, bool AccessDenied);
 }

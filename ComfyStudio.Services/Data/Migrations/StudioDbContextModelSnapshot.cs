@@ -294,6 +294,18 @@ namespace ComfyStudio.Services.Data.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("error");
 
+                    b.Property<string>("ErrorNodeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_node_id");
+
+                    b.Property<string>("ErrorNodeType")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_node_type");
+
+                    b.Property<string>("ErrorTraceback")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_traceback");
+
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
@@ -301,6 +313,10 @@ namespace ComfyStudio.Services.Data.Migrations
                     b.Property<string>("InputImage")
                         .HasColumnType("TEXT")
                         .HasColumnName("input_image");
+
+                    b.Property<double?>("Number")
+                        .HasColumnType("REAL")
+                        .HasColumnName("number");
 
                     b.Property<string>("Output")
                         .HasColumnType("TEXT")
@@ -317,6 +333,18 @@ namespace ComfyStudio.Services.Data.Migrations
                     b.Property<string>("Params")
                         .HasColumnType("TEXT")
                         .HasColumnName("params");
+
+                    b.Property<int?>("ProgressMax")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("progress_max");
+
+                    b.Property<string>("ProgressNode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("progress_node");
+
+                    b.Property<int?>("ProgressValue")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("progress_value");
 
                     b.Property<DateTime>("QueuedAt")
                         .HasColumnType("TEXT")
@@ -354,7 +382,7 @@ namespace ComfyStudio.Services.Data.Migrations
 
                     b.ToTable("jobs", null, t =>
                         {
-                            t.HasCheckConstraint("ck_jobs_status", "status IN ('queued','running','completed','failed','stalled')");
+                            t.HasCheckConstraint("ck_jobs_status", "status IN ('queued','running','completed','failed','interrupted','cancelled','stalled')");
                         });
                 });
 
