@@ -125,9 +125,40 @@ public sealed class Generations(IDbContextFactory<StudioDbContext> dbFactory, Co
         }, ct, then: () => bus.Publish(new GenerationFinished(promptId, status, error, nodeId, nodeType)));
     }
 
-    /// <summary>Marks pending generations cancelled (taken out of ComfyUI's queue before they ran).</summary>
-    public Task CancelledAsync(IEnumerable<string> promptIds, CancellationToken ct = default) =>
-        Task.WhenAll(promptIds.Select(id => FinishAsync(id, GenerationStates.Cancelled, "taken out of the queue", ct: ct)));
+    /// <summary>
+    /// Takes waiting generations out of ComfyUI's queue. They are marked cancelled first, so the queue change this
+    /// causes is not read as ComfyUI having forgotten them; if ComfyUI does not take them out, they are queued again.
+    /// </summary>
+    public async Task CancelAsync(IReadOnlyCollection<string> promptIds, CancellationToken ct = default)
+    {
+        var mine = new List<string>();
+        await WriteAsync(async db =>
+        {
+            foreach (var row in await db.Jobs.Where(j => promptIds.Contains(j.PromptId) && j.Status == GenerationStates.Queued).ToListAsync(ct))
+            {
+                Finish(row, GenerationStates.Cancelled, Now, "taken out of the queue");
+                mine.Add(row.PromptId);
+            }
+        }, ct);
+        try
+        {
+            await comfyUi.DeletePendingAsync(promptIds, ct: ct);
+        }
+        catch
+        {
+            await WriteAsync(async db =>
+            {
+                foreach (var row in await db.Jobs.Where(j => mine.Contains(j.PromptId)).ToListAsync(CancellationToken.None))
+                {
+                    row.Status = GenerationStates.Queued;
+                    row.FinishedAt = null;
+                    row.Error = null;
+                }
+            }, CancellationToken.None);
+            throw;
+        }
+        foreach (var id in mine) bus.Publish(new GenerationFinished(id, GenerationStates.Cancelled, "taken out of the queue"));
+    }
 
     /// <summary>
     /// Brings the record in line with ComfyUI: what it finished meanwhile gets its real outcome and outputs (from

@@ -102,6 +102,8 @@ public sealed class AuthMatrixTests(StudioFactory factory) : IClassFixture<Studi
         ["/api/admin/system/remote-version"] = (HttpStatusCode.InternalServerError, "INTERNAL_ERROR"),
         ["/api/admin/system/update"] = (HttpStatusCode.InternalServerError, "INTERNAL_ERROR"),
         ["/api/comfyui/queue"] = (HttpStatusCode.ServiceUnavailable, "COMFYUI_UNAVAILABLE"),
+        ["/api/comfyui/health"] = (HttpStatusCode.ServiceUnavailable, "COMFYUI_UNAVAILABLE"),
+        ["/api/comfyui/interrupt"] = (HttpStatusCode.ServiceUnavailable, "COMFYUI_UNAVAILABLE"),
     };
 
     [Fact]

@@ -63,8 +63,7 @@ public sealed class ComfyUiController(ComfyUiClient comfyUi, Generations generat
         if (which is "pending" or "all" && queue.Pending.Count > 0)
         {
             var ids = queue.Pending.Select(p => p.PromptId).ToList();
-            await comfyUi.DeletePendingAsync(ids, ct: ct);
-            await generations.CancelledAsync(ids, ct);
+            await generations.CancelAsync(ids, ct);
             cleared += ids.Count;
         }
         if (which is "running" or "all" && queue.Running.Count > 0)
