@@ -6,6 +6,8 @@ using ComfyStudio.Services.Events;
 using ComfyStudio.Services.Paging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ComfyStudio.Services.Configuration;
 
 namespace ComfyStudio.Services.ComfyUi;
 
@@ -17,7 +19,7 @@ namespace ComfyStudio.Services.ComfyUi;
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A singleton that lives as long as the process; a SemaphoreSlim without a wait handle holds nothing to release")]
 public sealed class Generations(IDbContextFactory<StudioDbContext> dbFactory, ComfyUiClient comfyUi, EventBus bus, TimeProvider clock,
-    ILogger<Generations> logger)
+    IOptions<StudioOptions> studio, ILogger<Generations> logger)
 {
     public const string SourceComfyUi = "comfyui";
     private const int MaxTracebackLines = 12;
@@ -64,13 +66,33 @@ public sealed class Generations(IDbContextFactory<StudioDbContext> dbFactory, Co
         return (queued, (await GetAsync(promptId, ct))!);
     }
 
-    /// <summary>Removes a finished generation from the record (its files stay with ComfyUI).</summary>
-    public async Task<bool> DeleteAsync(string promptId, CancellationToken ct = default)
+    /// <summary>
+    /// Removes a finished generation from the record and, with <paramref name="withOutputs"/>, its images from ComfyUI's
+    /// output folder: only files inside that folder (links followed), and never one another generation also shows (a
+    /// cached run names the same file). Answers the files removed, or null when there is no such finished generation.
+    /// </summary>
+    public async Task<int?> DeleteAsync(string promptId, bool withOutputs = false, CancellationToken ct = default)
     {
-        var removed = false;
+        int? removed = null;
         await WriteAsync(async db =>
         {
-            if (await db.Jobs.FindAsync([promptId], ct) is { } row && GenerationStates.IsFinished(row.Status)) { db.Jobs.Remove(row); removed = true; }
+            if (await db.Jobs.FindAsync([promptId], ct) is not { } row || !GenerationStates.IsFinished(row.Status)) return;
+            removed = 0;
+            if (withOutputs)
+            {
+                var root = Path.Combine(studio.Value.ComfyUiDir!, "output");
+                foreach (var image in View(row).Images.Where(i => i["type"]?.ToString() == "output"))
+                {
+                    var name = image["filename"]?.ToString();
+                    if (string.IsNullOrEmpty(name)) continue;
+                    var shared = await db.Jobs.AnyAsync(j => j.PromptId != promptId && j.Outputs != null && j.Outputs.Contains(name), ct);
+                    var relative = Path.Combine(image["subfolder"]?.ToString() ?? "", name);
+                    if (shared || Downloads.ModelFolder.RealPathUnder(root, relative) is not { } full || !File.Exists(full)) continue;
+                    File.Delete(full);
+                    removed++;
+                }
+            }
+            db.Jobs.Remove(row);
         }, ct);
         return removed;
     }

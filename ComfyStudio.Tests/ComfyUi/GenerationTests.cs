@@ -115,6 +115,17 @@ public sealed class GenerationTests(GenerationTests.ComfyFactory factory) : ICla
         var list = await client.GetFromJsonAsync<JsonElement>("/api/comfyui/history?status=completed");
         Assert.Contains(list.GetProperty("history").EnumerateArray(), g => g.GetProperty("prompt_id").GetString() == id);
         Assert.True(list.GetProperty("total").GetInt32() >= 1);
+
+        // Deleting it with its outputs removes the image from ComfyUI's output folder, and nothing outside it.
+        var outputDir = Path.Combine(factory.ComfyUiDir, "output");
+        Directory.CreateDirectory(outputDir);
+        var file = Path.Combine(outputDir, image.GetProperty("filename").GetString()!);
+        await File.WriteAllBytesAsync(file, FakeComfyUi.TinyPng);
+        var deleted = await (await client.DeleteAsync($"/api/comfyui/history/{id}?outputs=true")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, deleted.GetProperty("files_removed").GetInt32());
+        Assert.False(File.Exists(file));
+        await ErrorAssert.IsErrorBody(await client.GetAsync($"/api/comfyui/history/{id}"), HttpStatusCode.NotFound, "NOT_FOUND");
+        await ErrorAssert.IsErrorBody(await client.DeleteAsync($"/api/comfyui/history/{id}"), HttpStatusCode.NotFound, "NOT_FOUND");
     }
 
     [Fact]

@@ -51,6 +51,13 @@ public sealed class QueueHistoryPageTests(QueueHistoryPageTests.ComfyBrowserFact
         await factory.SignInAsync(page, "/queue");
         await page.GetByTestId("nothing-running").WaitForAsync();
 
+        // ComfyUI goes away and comes back: the page says so, and recovers by itself.
+        await factory.ComfyUi.StopAsync();
+        await Assertions.Expect(page.GetByTestId("comfyui-down")).ToBeVisibleAsync();
+        await factory.ComfyUi.ListenAsync(new Uri(factory.ComfyUi.Url).Port);
+        await Assertions.Expect(page.GetByTestId("comfyui-down")).ToHaveCountAsync(0);
+        await TestWait.UntilAsync(() => connection.Connected, 20, "the socket to reopen");
+
         using var client = new HttpClient { BaseAddress = new Uri(factory.BaseUrl) };
         client.DefaultRequestHeaders.Add("X-API-Key", StudioFactory.PrimaryKey);
         var running = (await (await client.PostAsJsonAsync("/api/comfyui/execute", new { workflow = Graph("page"), name = "Portrait" }))
@@ -70,6 +77,9 @@ public sealed class QueueHistoryPageTests(QueueHistoryPageTests.ComfyBrowserFact
         factory.ComfyUi.Release();
         await Assertions.Expect(page.GetByTestId("nothing-running")).ToBeVisibleAsync();
 
+        var generations = factory.Services.GetRequiredService<Services.ComfyUi.Generations>();
+        await TestWait.UntilAsync(async () => (await generations.GetAsync(running))!.Status == "completed", 20, "the run to complete");
+        Assert.Equal("cancelled", (await generations.GetAsync(waiting))!.Status);
         await page.GotoAsync(factory.BaseUrl + "/history");
         var card = page.GetByTestId("generation").Filter(new() { HasText = "Portrait" });
         await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "completed");
@@ -81,8 +91,5 @@ public sealed class QueueHistoryPageTests(QueueHistoryPageTests.ComfyBrowserFact
         var detail = page.GetByTestId("generation-detail");
         await Assertions.Expect(detail).ToContainTextAsync("seed");
         await Assertions.Expect(detail).ToContainTextAsync("42");
-        var generations = factory.Services.GetRequiredService<Services.ComfyUi.Generations>();
-        Assert.Equal("cancelled", (await generations.GetAsync(waiting))!.Status);
-        Assert.Equal("completed", (await generations.GetAsync(running))!.Status);
     }
 }

@@ -168,6 +168,26 @@ function renderQueue(result) {
   el.title = '';
 }
 
+// The running generation, from the studio's own record: its name (or id), the node it is on and the step.
+function renderRunning(result) {
+  const row = $('running-row');
+  const bar = $('running-progress');
+  const g = result.ok && Array.isArray(result.data?.history) ? result.data.history[0] : null;
+  if (!g) {
+    row.hidden = true;
+    bar.hidden = true;
+    return;
+  }
+  const step = g.running && Number.isFinite(g.running.value) && Number.isFinite(g.running.max) && g.running.max > 0 ? g.running : null;
+  const name = typeof g.name === 'string' && g.name ? g.name : String(g.prompt_id ?? '').slice(0, 8);
+  const node = g.running?.node ? ` · node ${g.running.node}` : '';
+  $('running').textContent = `${name}${node}${step && step.max > 1 ? ` · ${step.value}/${step.max}` : ''}`;
+  $('running').title = String(g.prompt_id ?? '');
+  row.hidden = false;
+  bar.hidden = !step;
+  if (step) bar.value = Math.round((100 * step.value) / step.max);
+}
+
 function downloadName(d) {
   for (const key of ['name', 'preset_name', 'preset_id', 'filename', 'file_name']) {
     if (typeof d[key] === 'string' && d[key].trim()) return d[key].trim();
@@ -322,10 +342,11 @@ async function refresh() {
       return;
     }
 
-    const [telemetry, queue, downloads] = await Promise.all([
+    const [telemetry, queue, downloads, running] = await Promise.all([
       apiGet(config, '/api/admin/telemetry'),
       apiGet(config, '/api/comfyui/queue'),
       apiGet(config, '/api/downloads'),
+      apiGet(config, '/api/comfyui/history?status=running&per_page=1'),
     ]);
     if (myGeneration !== generation) return;
     const keyTrouble = [telemetry, queue, downloads].find((r) => !r.ok && (r.kind === 'auth' || r.kind === 'throttled'));
@@ -350,6 +371,7 @@ async function refresh() {
     renderComfyStatus(status);
     renderTelemetry(telemetry);
     renderQueue(queue);
+    renderRunning(running);
     renderDownloads(downloads);
     $('main').hidden = false;
     markStale(false);

@@ -100,6 +100,16 @@ public sealed class ComfyUiController(ComfyUiClient comfyUi, Generations generat
                                 ?? throw StudioException.NotFound($"No generation '{(promptId.Length > 40 ? promptId[..40] + "…" : promptId)}'"));
 
     /// <summary>
+    /// Removes a finished generation from the history; <c>outputs=true</c> also deletes its images from ComfyUI's output
+    /// folder (never one another generation shows). 404 for an unknown or unfinished one.
+    /// </summary>
+    [HttpDelete("history/{promptId}")]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
+    public async Task<GenerationDeleted> DeleteGeneration(string promptId, [FromQuery] bool? outputs, CancellationToken ct) =>
+        new("deleted", promptId, await generations.DeleteAsync(promptId, outputs == true, ct)
+                                 ?? throw StudioException.NotFound("No finished generation with that id (a queued or running one is cancelled or interrupted first)"));
+
+    /// <summary>
     /// An output (or input, or temp) file from ComfyUI's <c>/view</c>, streamed through the studio so ComfyUI's port
     /// stays closed; <c>preview=webp;80</c> asks ComfyUI for a small image. A name or folder that climbs out is a 400.
     /// </summary>
