@@ -129,6 +129,22 @@ public sealed class GenerationTests(GenerationTests.ComfyFactory factory) : ICla
     }
 
     [Fact]
+    public async Task The_same_graph_again_is_served_from_ComfyUIs_cache_and_still_has_its_outputs()
+    {
+        var client = await ConnectedClientAsync();
+        async Task<JsonElement> RunAsync()
+        {
+            var id = (await (await client.PostAsJsonAsync("/api/comfyui/execute", new { workflow = Graph("cache", steps: 1) })).Content.ReadFromJsonAsync<JsonElement>())
+                .GetProperty("prompt_id").GetString()!;
+            return await UntilStatusAsync(client, id, "completed");
+        }
+        var first = await RunAsync();
+        var again = await RunAsync(); // every node cached: only the output node's `executed` arrives
+        Assert.Equal(first.GetProperty("outputs").GetProperty("images")[0].GetProperty("filename").GetString(),
+            again.GetProperty("outputs").GetProperty("images")[0].GetProperty("filename").GetString());
+    }
+
+    [Fact]
     public async Task ComfyUIs_validation_failure_is_invalid_workflow_with_each_nodes_errors()
     {
         var client = await ConnectedClientAsync();

@@ -258,6 +258,21 @@ public sealed class FakeComfyUi : IAsyncDisposable
             await SendToAsync(clientId, new JsonObject { ["type"] = type, ["data"] = data }.ToJsonString(), broadcastWithoutClient: type is "progress" || type == "execution_interrupted");
         }
         await Send("execution_start", new JsonObject { ["prompt_id"] = promptId, ["timestamp"] = Now() }, record: true);
+        // The same graph again is served from ComfyUI's cache, as run 2 of the observed session: every node cached,
+        // the output node's cached UI sent as `executed`, nothing run.
+        var key = prompt.ToJsonString();
+        if (_cache.TryGetValue(key, out var cached))
+        {
+            await Send("execution_cached", new JsonObject { ["nodes"] = new JsonArray([.. prompt.Select(kv => (JsonNode)kv.Key)]), ["prompt_id"] = promptId, ["timestamp"] = Now() }, record: true);
+            foreach (var (node, ui) in cached)
+            {
+                outputs[node] = ui.DeepClone();
+                await Send("executed", new JsonObject { ["node"] = node, ["display_node"] = node, ["output"] = ui.DeepClone(), ["prompt_id"] = promptId });
+            }
+            await Send("execution_success", new JsonObject { ["prompt_id"] = promptId, ["timestamp"] = Now() }, record: true);
+            await FinishRunAsync(number, promptId, prompt, clientId, outputs, messages, "success", Send);
+            return;
+        }
         await Send("execution_cached", new JsonObject { ["nodes"] = new JsonArray(), ["prompt_id"] = promptId, ["timestamp"] = Now() }, record: true);
         string status = "success";
         foreach (var (id, node) in prompt.OrderBy(kv => int.TryParse(kv.Key, out var n) ? n : int.MaxValue))
@@ -311,7 +326,19 @@ public sealed class FakeComfyUi : IAsyncDisposable
             }
             executed.Add(id);
         }
-        if (status == "success") await Send("execution_success", new JsonObject { ["prompt_id"] = promptId, ["timestamp"] = Now() }, record: true);
+        if (status == "success")
+        {
+            await Send("execution_success", new JsonObject { ["prompt_id"] = promptId, ["timestamp"] = Now() }, record: true);
+            _cache[key] = [.. outputs.Select(kv => (kv.Key, (JsonObject)kv.Value!.DeepClone()))];
+        }
+        await FinishRunAsync(number, promptId, prompt, clientId, outputs, messages, status, Send);
+    }
+
+    private readonly ConcurrentDictionary<string, List<(string Node, JsonObject Ui)>> _cache = new();
+
+    private async Task FinishRunAsync(long number, string promptId, JsonObject prompt, string? clientId, JsonObject outputs, JsonArray messages,
+        string status, Func<string, JsonObject, bool, Task> send)
+    {
         History[promptId] = new JsonObject
         {
             ["prompt"] = new JsonArray(number, promptId, prompt.DeepClone(), clientId is null ? new JsonObject() : new JsonObject { ["client_id"] = clientId }, new JsonArray("9")),
@@ -322,7 +349,7 @@ public sealed class FakeComfyUi : IAsyncDisposable
         };
         lock (_lock) Running.RemoveAll(r => r.PromptId == promptId);
         BroadcastStatus();
-        await Send("executing", new JsonObject { ["node"] = null, ["prompt_id"] = promptId });
+        await send("executing", new JsonObject { ["node"] = null, ["prompt_id"] = promptId }, false);
     }
 
     private long _historyOrder;
