@@ -19,3 +19,4 @@ global using ComfyStudio.Tests.Status;
 global using ComfyStudio.Tests.Telemetry;
 global using ComfyStudio.Tests.Updates;
 global using ComfyStudio.Tests.ComfyUi;
+global using ComfyStudio.Tests.Models;

@@ -66,7 +66,8 @@ public sealed class PresetStates(
                 if (path is null) return new PresetFileStatus(f, null, FileStates.Missing, null, 0, "the path leads out of the models folder", ErrorCodes.ValidationError);
                 rows.TryGetValue(path, out var row);
                 var size = OnDisk(path);
-                var live = download?.Files.FirstOrDefault(v => v.Path == path);
+                // Only a download still under way says a file is coming; a finished one says nothing of files removed since.
+                var live = download is { IsActive: true } or { Status: DownloadStates.Paused } ? download.Files.FirstOrDefault(v => v.Path == path) : null;
                 return new PresetFileStatus(f, path, StateOf(f, row, size, live), size, live?.DownloadedBytes ?? row?.DownloadedBytes ?? 0,
                     row is { Failed: true } ? row.Error : null, row is { Failed: true } ? row.ErrorCode : null);
             }).ToList();

@@ -1,3 +1,4 @@
+using ComfyStudio.Services.Models;
 using ComfyStudio.Services.Auth;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Data;
@@ -42,6 +43,7 @@ public static class StudioWebSetup
         builder.AddStudioKeys();
         builder.AddStudioSettings();
         builder.AddStudioComfyUi();
+        builder.AddStudioModels();
         builder.AddStudioTelemetry();
         builder.AddStudioStatus();
         builder.Services.AddSingleton<IStudioRestart, StudioRestart>();

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ComfyStudio.Services.Models;
+
+public static class ModelsExtensions
+{
+    public static IHostApplicationBuilder AddStudioModels(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ModelLibrary>();
+        return builder;
+    }
+}

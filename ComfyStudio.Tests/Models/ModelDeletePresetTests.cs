@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ComfyStudio.Tests.Models;
+
+/// <summary>Deleting a file an installed preset needs: refused with the preset's name, then forced, and the preset reads as not installed.</summary>
+public sealed class ModelDeletePresetTests : IAsyncLifetime
+{
+    private readonly PresetFactory _host = new();
+    private ModelFileServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ModelFileServer.StartAsync();
+        var file = _server.Add("keep.safetensors", 300_000, seed: 71);
+        _host.UseRegistry(_server, new TestPreset("tiny-keep", "Tiny Keep", "1.0.0", "image", 8,
+            new TestPresetFile(file, "checkpoints/keep.safetensors", WithSha: true)));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_file_an_installed_preset_needs_is_kept_unless_forced()
+    {
+        var client = _host.CreateKeyClient();
+        await PresetFactory.InstallAsync(client, "tiny-keep");
+        await PresetFactory.InstalledAsync(client, "tiny-keep");
+        var listed = await client.GetFromJsonAsync<JsonElement>("/api/models?search=keep");
+        Assert.Equal("tiny-keep", listed.GetProperty("models")[0].GetProperty("preset").GetString());
+
+        async Task<JsonElement> DeleteAsync(bool force) => await (await client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/api/models")
+        {
+            Content = JsonContent.Create(new { paths = new[] { "checkpoints/keep.safetensors" }, confirm = true, force }),
+        })).Content.ReadFromJsonAsync<JsonElement>();
+
+        var refused = await DeleteAsync(force: false);
+        Assert.Equal(0, refused.GetProperty("deleted").GetInt32());
+        Assert.Contains("tiny-keep", refused.GetProperty("errors")[0].GetProperty("error").GetString());
+        Assert.True(File.Exists(_host.ModelPath("checkpoints/keep.safetensors")));
+
+        var forced = await DeleteAsync(force: true);
+        Assert.Equal(1, forced.GetProperty("deleted").GetInt32());
+        Assert.False(File.Exists(_host.ModelPath("checkpoints/keep.safetensors")));
+        var preset = await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-keep");
+        Assert.False(preset.GetProperty("installed").GetBoolean());
+        Assert.Equal("missing", preset.GetProperty("files")[0].GetProperty("state").GetString());
+    }
+}

@@ -1,0 +1,87 @@
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Formatting;
+using ComfyStudio.Services.Models;
+using ComfyStudio.Services.Paging;
+using ComfyStudio.Services.Presets;
+using ComfyStudio.Web.Api.Errors;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+
+namespace ComfyStudio.Web.Api.Models;
+
+/// <summary>The Dashboard API's model management: the files in ComfyUI's folders, their types, a quick check, and deletion.</summary>
+[ApiController]
+[Route("api/models")]
+public sealed class ModelsController(ModelLibrary library) : ControllerBase
+{
+    public sealed record DeleteRequest(List<string?>? Paths, bool? Confirm, bool? Force);
+
+    /// <summary>Model files by path, filtered by <c>type</c> (a ComfyUI folder, e.g. <c>checkpoints</c>, or its legacy name) and <c>search</c> (in the path).</summary>
+    [HttpGet]
+    public async Task<ModelList> List([FromQuery] string? type, [FromQuery] string? search, [FromQuery] int? page,
+        [FromQuery(Name = "per_page")] int? perPage, CancellationToken ct)
+    {
+        var request = PageRequest.From(page, perPage);
+        var matching = Filter(await library.ListAsync(ct), type, search);
+        var shown = request.Apply(matching.Select(ModelResource.From));
+        return new ModelList(shown.Items, shown.Total, ByteSize.Gb(matching.Sum(f => f.Size)), shown.PageNumber, shown.PerPage, shown.HasNext, shown.HasPrev);
+    }
+
+    [HttpGet("types")]
+    public async Task<ModelTypeList> Types(CancellationToken ct)
+    {
+        var files = await library.ListAsync(ct);
+        return new ModelTypeList([.. ModelType.All.Select(t => new ModelTypeList.TypeCount(t.Id, t.Name, files.Count(f => f.Type == t.Id)))]);
+    }
+
+    /// <summary>
+    /// The quick check of every file (or of one <c>type</c>, or of one <c>preset</c>'s files): headers, and for
+    /// safetensors that the tensors cover the file exactly, which catches a truncated or partial file.
+    /// </summary>
+    [HttpGet("validate")]
+    public async Task<ModelValidation> Validate([FromQuery] string? type, [FromQuery] string? preset, [FromServices] PresetStates presets, CancellationToken ct)
+    {
+        var files = Filter(await library.ListAsync(ct), type, null);
+        if (!string.IsNullOrWhiteSpace(preset))
+        {
+            var status = await presets.ReadAsync(presets.Find(preset), ct);
+            var paths = status.Files.Select(f => f.Path).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            files = [.. files.Where(f => f.InModelsFolder && paths.Contains(f.Path))];
+        }
+        return new ModelValidation(files.Count, [.. files.Where(f => !f.Inspection.Valid).Select(f => new ModelValidation.Failure(f.Path, f.Inspection.Problem!))]);
+    }
+
+    /// <summary>
+    /// Deletes model files: <c>{"paths": [...], "confirm": true, "force"?: true}</c>. A path that cannot be deleted is
+    /// listed in <c>errors</c> with the reason and nothing happens to it; 404 <c>MODEL_NOT_FOUND</c> when none exists.
+    /// </summary>
+    [HttpDelete]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
+    public async Task<ModelsDeleted> Delete([FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] DeleteRequest? request, CancellationToken ct)
+    {
+        if (request?.Confirm != true) throw StudioException.Validation("Deleting models needs \"confirm\": true");
+        if (request.Paths is not { Count: > 0 } paths || paths.Any(string.IsNullOrWhiteSpace))
+            throw StudioException.Validation("'paths' must list the files to delete, relative to the models folder");
+        if (paths.Count > 1000) throw StudioException.Validation("at most 1000 paths at once");
+        var done = await library.DeleteAsync([.. paths!], request.Force == true, ct);
+        return new ModelsDeleted(done.Deleted.Count, ByteSize.Gb(done.BytesFreed, 3), done.BytesFreed, done.Deleted,
+            [.. done.Errors.Select(e => new ModelValidation.Failure(e.Path, e.Error))]);
+    }
+
+    private static List<ModelFile> Filter(IReadOnlyList<ModelFile> files, string? type, string? search)
+    {
+        IEnumerable<ModelFile> result = files;
+        if (!string.IsNullOrWhiteSpace(type))
+        {
+            var wanted = ModelType.Find(type.Trim()) ?? throw StudioException.Validation($"type must be one of {string.Join(", ", ModelType.All.Select(t => t.Id))}");
+            result = result.Where(f => f.Type == wanted.Id);
+        }
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var s = search.Trim();
+            if (s.Length > 200) s = s[..200];
+            result = result.Where(f => f.Path.Contains(s, StringComparison.OrdinalIgnoreCase));
+        }
+        return [.. result];
+    }
+}
