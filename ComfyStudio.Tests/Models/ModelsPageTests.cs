@@ -1,0 +1,44 @@
+using Microsoft.Playwright;
+
+namespace ComfyStudio.Tests.Models;
+
+/// <summary>The Models page in Chromium: folders with counts, search, a broken file flagged, and a delete with its confirmation.</summary>
+public sealed class ModelsPageTests(BrowserFactory factory) : IClassFixture<BrowserFactory>
+{
+    private void Write(string relative, byte[] bytes)
+    {
+        var path = Path.Combine(factory.ComfyUiDir, "models", relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    [Fact]
+    public async Task Filter_search_see_a_broken_file_and_delete_with_confirmation()
+    {
+        Write("checkpoints/page-base.safetensors", ModelLibraryTests.Safetensors(new Dictionary<string, string> { ["modelspec.architecture"] = "flux-1-dev" }));
+        Write("checkpoints/page-broken.safetensors", ModelLibraryTests.Safetensors()[..^3]);
+        Write("loras/page-style.safetensors", ModelLibraryTests.Safetensors());
+        await using var context = await factory.Browser.NewContextAsync();
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(factory.BaseUrl + "/models");
+        await factory.SignInAsync(page, "/models");
+
+        await page.Locator("input[data-testid=model-search], [data-testid=model-search] input").FillAsync("page-");
+        var rows = page.GetByTestId("model-row");
+        await Assertions.Expect(rows).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-path='checkpoints/page-base.safetensors']")).ToContainTextAsync("flux-1-dev");
+        await Assertions.Expect(page.Locator("[data-path='checkpoints/page-broken.safetensors']").GetByTestId("model-broken")).ToBeVisibleAsync();
+
+        await page.GetByTestId("model-types").GetByText("LoRAs").ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await page.GetByTestId("model-types").GetByText("All (").ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(3);
+
+        await page.Locator("[data-path='checkpoints/page-broken.safetensors']").Locator("input[type=checkbox]").CheckAsync();
+        await page.GetByTestId("delete-selected").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        Assert.False(File.Exists(Path.Combine(factory.ComfyUiDir, "models", "checkpoints", "page-broken.safetensors")));
+        Assert.True(File.Exists(Path.Combine(factory.ComfyUiDir, "models", "checkpoints", "page-base.safetensors")));
+    }
+}
