@@ -167,3 +167,24 @@ public sealed class PresetInstallRecord
     /// <summary>When its last download completed with every file verified; null while it installs.</summary>
     public DateTime? InstalledAt { get; set; }
 }
+
+/// <summary>
+/// One model file of the models library's index (the Models feature owns it): where it is, its size and time, and what
+/// its header said, so a listing reads the index and a rescan re-reads only files whose size or time changed.
+/// </summary>
+public sealed class ModelFileRecord
+{
+    /// <summary>As ComfyUI's folders name it: <c>checkpoints/x.safetensors</c>, or <c>&lt;root&gt;:loras/y.safetensors</c>.</summary>
+    public required string Path { get; set; }
+    public required string Root { get; set; }
+    public required string Type { get; set; }
+    public required string FullPath { get; set; }
+    public long Size { get; set; }
+    public DateTime Modified { get; set; }
+    public string Format { get; set; } = "unknown";
+    public string? Architecture { get; set; }
+    public string? BaseModel { get; set; }
+    public string? Problem { get; set; }
+    public bool MayRunCode { get; set; }
+    public DateTime IndexedAt { get; set; }
+}

@@ -15,6 +15,7 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<DownloadItemRecord> DownloadItems => Set<DownloadItemRecord>();
     public DbSet<DownloadFileRecord> DownloadFiles => Set<DownloadFileRecord>();
     public DbSet<PresetInstallRecord> PresetInstalls => Set<PresetInstallRecord>();
+    public DbSet<ModelFileRecord> ModelFiles => Set<ModelFileRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -87,6 +88,12 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
         {
             e.ToTable("preset_installs");
             e.HasKey(x => x.PresetId);
+        });
+        b.Entity<ModelFileRecord>(e =>
+        {
+            e.ToTable("model_files");
+            e.HasKey(x => x.Path);
+            e.HasIndex(x => x.Type);
         });
         b.Entity<ApiKeyRecord>(e =>
         {

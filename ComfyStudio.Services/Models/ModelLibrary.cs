@@ -1,4 +1,5 @@
-using System.Collections.Concurrent;
+using ComfyStudio.Services.Data;
+using Microsoft.EntityFrameworkCore;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Downloads;
 using ComfyStudio.Services.Presets;
@@ -12,10 +13,11 @@ namespace ComfyStudio.Services.Models;
 /// The model files on disk, in ComfyUI's folders: <c>COMFYUI_DIR/models/&lt;folder&gt;</c> (the legacy names mapped, e.g.
 /// <c>unet</c> → <c>diffusion_models</c>) and the roots an <c>extra_model_paths.yaml</c> beside ComfyUI adds (a shared
 /// network volume is usually wired in so). Links are followed only while they stay inside those roots. What each file
-/// is comes from its header, read once per (path, size, time).
+/// is comes from its header, read once per (path, size, time) and kept in the <c>model_files</c> index.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A singleton that lives as long as the process; a SemaphoreSlim without a wait handle holds nothing to release")]
 public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder models, PresetStates presets, DownloadEngine engine,
-    ILogger<ModelLibrary> logger)
+    IDbContextFactory<StudioDbContext> dbFactory, ILogger<ModelLibrary> logger)
 {
     /// <summary>
     /// Deletes model files (paths relative to the models folder, <c>checkpoints/x.safetensors</c>). Each path is refused
@@ -77,7 +79,11 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
             deleted.Add(path);
             freed += size.Value;
         }
-        if (deleted.Count > 0) await engine.ForgetFilesAsync(deleted, ct);
+        if (deleted.Count > 0)
+        {
+            await engine.ForgetFilesAsync(deleted, ct);
+            Invalidate();
+        }
         if (deleted.Count == 0 && missing > 0 && missing == paths.Distinct(StringComparer.Ordinal).Count())
             throw new Errors.StudioException(Errors.ErrorCodes.ModelNotFound, paths.Count == 1 ? $"No model '{paths[0]}'" : "None of these models exists",
                 new Dictionary<string, object?> { ["paths"] = paths });
@@ -85,68 +91,139 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
         return new ModelDeletion(deleted, freed, [.. errors.Select(e => new ModelDeletion.Refusal(e.Path, e.Error))]);
     }
 
-    private readonly ConcurrentDictionary<string, (long Size, DateTime Modified, ModelInspection Inspection)> _inspected = new(StringComparer.Ordinal);
 
-    /// <summary>Every model file, by path.</summary>
+    /// <summary>A listing older than this is rescanned even without a sign of change (a missed file-system event).</summary>
+    public static readonly TimeSpan MaxIndexAge = TimeSpan.FromSeconds(60);
+
+    private readonly SemaphoreSlim _scanning = new(1, 1);
+    private volatile bool _dirty = true;
+    private DateTime _scannedAt = DateTime.MinValue;
+
+    /// <summary>Something under the roots changed (a watcher event, a download finished, a delete): the next listing rescans.</summary>
+    public void Invalidate() => _dirty = true;
+
+    /// <summary>Every model file, by path, from the index (rescanned first when something changed).</summary>
     public async Task<IReadOnlyList<ModelFile>> ListAsync(CancellationToken ct = default)
     {
+        if (_dirty || DateTime.UtcNow - _scannedAt > MaxIndexAge) await RescanAsync(ct);
         var usedBy = await PresetsByPathAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.ModelFiles.AsNoTracking().OrderBy(r => r.Path).ToListAsync(ct);
+        return [.. rows.Select(r => new ModelFile(r.Path, r.Type, r.Size, DateTime.SpecifyKind(r.Modified, DateTimeKind.Utc),
+            new ModelInspection(r.Format, r.Architecture, r.BaseModel, r.Problem, r.MayRunCode), r.Root, r.FullPath,
+            r.Root == ModelFile.MainRoot && usedBy.TryGetValue(r.Path, out var users) ? users : []))];
+    }
+
+    /// <summary>
+    /// Brings the index in line with the disk: a file whose size and time are unchanged is kept as it was; a new or
+    /// changed one has its header read again; a file gone leaves the index. Answers how many files were read again.
+    /// </summary>
+    public async Task<(int Files, int Reread)> RescanAsync(CancellationToken ct = default)
+    {
+        await _scanning.WaitAsync(ct);
+        try
+        {
+            _dirty = false; // a change during the walk marks it again
+            var found = Walk(ct);
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var known = await db.ModelFiles.ToDictionaryAsync(r => r.Path, StringComparer.Ordinal, ct);
+            var reread = 0;
+            var now = DateTime.UtcNow;
+            foreach (var f in found.Values)
+            {
+                if (known.Remove(f.Path, out var row) && row.Size == f.Size && row.Modified == f.Modified && row.FullPath == f.FullPath) continue;
+                var inspection = Inspect(f.Real);
+                reread++;
+                if (row is null)
+                {
+                    row = new ModelFileRecord { Path = f.Path, Root = f.Root, Type = f.Type, FullPath = f.FullPath };
+                    db.ModelFiles.Add(row);
+                }
+                else db.ModelFiles.Attach(row);
+                row.Root = f.Root;
+                row.Type = f.Type;
+                row.FullPath = f.FullPath;
+                row.Size = f.Size;
+                row.Modified = f.Modified;
+                row.Format = inspection.Format;
+                row.Architecture = inspection.Architecture;
+                row.BaseModel = inspection.BaseModel;
+                row.Problem = inspection.Problem;
+                row.MayRunCode = inspection.MayRunCode;
+                row.IndexedAt = now;
+            }
+            db.ModelFiles.RemoveRange(known.Values); // gone from the disk
+            await db.SaveChangesAsync(ct);
+            _scannedAt = DateTime.UtcNow;
+            return (found.Count, reread);
+        }
+        catch
+        {
+            _dirty = true;
+            throw;
+        }
+        finally
+        {
+            _scanning.Release();
+        }
+    }
+
+    private sealed record Found(string Path, string Root, string Type, string FullPath, string Real, long Size, DateTime Modified);
+
+    private Dictionary<string, Found> Walk(CancellationToken ct)
+    {
         var roots = Roots();
         // Links are followed while they stay inside the models folder or a folder the extra roots name.
         var realRoots = roots.SelectMany(r => r.Name == ModelFile.MainRoot ? [r.Path] : r.Folders.Select(f => f.Folder))
             .Where(Directory.Exists).Select(ModelFolder.RealPath).Distinct(StringComparer.Ordinal).ToList();
-        var files = new Dictionary<string, ModelFile>(StringComparer.Ordinal);
+        var files = new Dictionary<string, Found>(StringComparer.Ordinal);
         foreach (var root in roots)
         foreach (var (typeId, folder) in root.Folders)
         {
             var type = ModelType.Find(typeId);
             if (!Directory.Exists(folder)) continue;
-            IEnumerable<string> found;
+            IEnumerable<string> entries;
             try
             {
-                found = Directory.EnumerateFiles(folder, "*", new EnumerationOptions
+                entries = Directory.EnumerateFiles(folder, "*", new EnumerationOptions
                 {
                     RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden, MaxRecursionDepth = 16,
                 });
             }
             catch (IOException) { continue; }
-            foreach (var full in found)
+            foreach (var full in entries)
             {
                 ct.ThrowIfCancellationRequested();
                 var name = System.IO.Path.GetFileName(full);
-                if (type is not null && !type.Lists(name)) continue;
-                if (type is null && !ModelType.PtExtensions.Contains(System.IO.Path.GetExtension(name).ToLowerInvariant())) continue;
-                var real = ModelFolder.RealPath(full);
-                if (!realRoots.Any(r => real == r || real.StartsWith(r + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))) continue; // a link out of the roots
-                var relativeInFolder = System.IO.Path.GetRelativePath(folder, full).Replace(System.IO.Path.DirectorySeparatorChar, '/');
-                var folderName = root.Name == ModelFile.MainRoot ? System.IO.Path.GetFileName(folder) : (type?.Id ?? typeId);
-                var path = (root.Name == ModelFile.MainRoot ? "" : root.Name + ":") + folderName + "/" + relativeInFolder;
-                if (files.ContainsKey(path)) continue;
+                if (type is not null ? !type.Lists(name) : !ModelType.PtExtensions.Contains(System.IO.Path.GetExtension(name).ToLowerInvariant())) continue;
+                string real;
                 FileInfo info;
-                try { info = new FileInfo(real); if (!info.Exists) continue; }
+                try
+                {
+                    real = ModelFolder.RealPath(full);
+                    if (!realRoots.Any(r => real == r || real.StartsWith(r + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))) continue; // a link out
+                    info = new FileInfo(real);
+                    if (!info.Exists) continue;
+                }
                 catch (IOException) { continue; }
-                var key = root.Name == ModelFile.MainRoot ? folderName + "/" + relativeInFolder : path;
-                files[path] = new ModelFile(path, type?.Id ?? typeId, info.Length, info.LastWriteTimeUtc, Inspect(real, info), root.Name, full,
-                    root.Name == ModelFile.MainRoot && usedBy.TryGetValue(key, out var users) ? users : []);
+                var relative = System.IO.Path.GetRelativePath(folder, full).Replace(System.IO.Path.DirectorySeparatorChar, '/');
+                var path = root.Name == ModelFile.MainRoot ? System.IO.Path.GetFileName(folder) + "/" + relative : $"{root.Name}:{type?.Id ?? typeId}/{relative}";
+                files.TryAdd(path, new Found(path, root.Name, type?.Id ?? typeId, full, real, info.Length, info.LastWriteTimeUtc));
             }
         }
-        return [.. files.Values.OrderBy(f => f.Path, StringComparer.Ordinal)];
+        return files;
     }
 
-    private ModelInspection Inspect(string real, FileInfo info)
+    private static ModelInspection Inspect(string real)
     {
-        if (_inspected.TryGetValue(real, out var known) && known.Size == info.Length && known.Modified == info.LastWriteTimeUtc) return known.Inspection;
-        ModelInspection inspection;
         try
         {
-            inspection = ModelFileInspector.Inspect(real);
+            return ModelFileInspector.Inspect(real);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            inspection = new ModelInspection(ModelFormats.Unknown, null, null, "the file cannot be read: " + e.Message);
+            return new ModelInspection(ModelFormats.Unknown, null, null, "the file cannot be read: " + e.Message);
         }
-        _inspected[real] = (info.Length, info.LastWriteTimeUtc, inspection);
-        return inspection;
     }
 
     /// <summary>Preset ids by the models-relative path of each of their files.</summary>

@@ -8,6 +8,7 @@ public static class ModelsExtensions
     public static IHostApplicationBuilder AddStudioModels(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ModelLibrary>();
+        builder.Services.AddHostedService<ModelWatcher>();
         return builder;
     }
 }

@@ -79,7 +79,8 @@ public sealed class QueueHistoryPageTests(QueueHistoryPageTests.ComfyBrowserFact
 
         var generations = factory.Services.GetRequiredService<Services.ComfyUi.Generations>();
         await TestWait.UntilAsync(async () => (await generations.GetAsync(running))!.Status == "completed", 20, "the run to complete");
-        Assert.Equal("cancelled", (await generations.GetAsync(waiting))!.Status);
+        var cancelled = (await generations.GetAsync(waiting))!;
+        Assert.True(cancelled.Status == "cancelled", $"{cancelled.Status}: {cancelled.Error}");
         await page.GotoAsync(factory.BaseUrl + "/history");
         var card = page.GetByTestId("generation").Filter(new() { HasText = "Portrait" });
         await Assertions.Expect(card).ToHaveAttributeAsync("data-status", "completed");

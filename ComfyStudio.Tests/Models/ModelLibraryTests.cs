@@ -119,7 +119,12 @@ public sealed class ModelLibraryTests(StudioFactory factory) : IClassFixture<Stu
             """);
 
         var client = factory.CreateKeyClient();
-        var list = await client.GetFromJsonAsync<JsonElement>("/api/models?search=list-&per_page=100");
+        JsonElement list = default;
+        await TestWait.UntilAsync(async () =>
+        {
+            list = await client.GetFromJsonAsync<JsonElement>("/api/models?search=list-&per_page=100");
+            return list.GetProperty("total").GetInt32() == 5;
+        }, 10, "the index to see the new files (the watcher marks it changed)");
         var models = list.GetProperty("models").EnumerateArray().ToDictionary(m => m.GetProperty("path").GetString()!);
         Assert.True(models.ContainsKey("checkpoints/list-good.safetensors"));
         Assert.Equal("diffusion_models", models["unet/list-legacy.safetensors"].GetProperty("type").GetString());
@@ -147,6 +152,26 @@ public sealed class ModelLibraryTests(StudioFactory factory) : IClassFixture<Stu
         Assert.Contains(validation.GetProperty("errors").EnumerateArray(), e => e.GetProperty("path").GetString() == "checkpoints/list-cut.safetensors"
                                                                                && e.GetProperty("error").GetString()!.Contains("truncated"));
         await ErrorAssert.IsErrorBody(await client.GetAsync("/api/models?type=nonsense"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+    }
+
+    [Fact]
+    public async Task The_index_catches_files_added_and_removed_by_hand_and_rereads_only_what_changed()
+    {
+        var library = factory.Services.GetRequiredService<ModelLibrary>();
+        var client = factory.CreateKeyClient();
+        async Task<bool> Listed(string path) =>
+            (await client.GetFromJsonAsync<JsonElement>("/api/models?search=index-&per_page=100")).GetProperty("models").EnumerateArray()
+                .Any(m => m.GetProperty("path").GetString() == path);
+        var a = Write("vae/index-a.safetensors", Safetensors());
+        await TestWait.UntilAsync(() => Listed("vae/index-a.safetensors"), 10, "a file added by hand to be listed");
+        Write("vae/index-b.safetensors", Safetensors());
+        await library.RescanAsync();
+        Assert.Equal(0, (await library.RescanAsync()).Reread); // nothing changed: no header read again
+        File.WriteAllBytes(a, Safetensors(floatsEach: 32)); // changed by hand: a new size
+        Assert.Equal(1, (await library.RescanAsync()).Reread);
+        File.Delete(a);
+        await TestWait.UntilAsync(async () => !await Listed("vae/index-a.safetensors"), 10, "a file removed by hand to leave the list");
+        Assert.True(await Listed("vae/index-b.safetensors"));
     }
 
     [Fact]

@@ -18,6 +18,8 @@ public sealed class ModelsPageTests(BrowserFactory factory) : IClassFixture<Brow
         Write("checkpoints/page-base.safetensors", ModelLibraryTests.Safetensors(new Dictionary<string, string> { ["modelspec.architecture"] = "flux-1-dev" }));
         Write("checkpoints/page-broken.safetensors", ModelLibraryTests.Safetensors()[..^3]);
         Write("loras/page-style.safetensors", ModelLibraryTests.Safetensors());
+        var library = factory.Services.GetRequiredService<ComfyStudio.Services.Models.ModelLibrary>();
+        await TestWait.UntilAsync(async () => (await library.ListAsync()).Count(f => f.Path.Contains("page-")) == 3, 10, "the index to see the files");
         await using var context = await factory.Browser.NewContextAsync();
         var page = await BrowserFactory.NewPageAsync(context);
         await page.GotoAsync(factory.BaseUrl + "/models");

@@ -386,6 +386,67 @@ namespace ComfyStudio.Services.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("ComfyStudio.Services.Data.ModelFileRecord", b =>
+                {
+                    b.Property<string>("Path")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("path");
+
+                    b.Property<string>("Architecture")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("architecture");
+
+                    b.Property<string>("BaseModel")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("base_model");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("format");
+
+                    b.Property<string>("FullPath")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("full_path");
+
+                    b.Property<DateTime>("IndexedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("indexed_at");
+
+                    b.Property<bool>("MayRunCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("may_run_code");
+
+                    b.Property<DateTime>("Modified")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("modified");
+
+                    b.Property<string>("Problem")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("problem");
+
+                    b.Property<string>("Root")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("root");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Path");
+
+                    b.HasIndex("Type");
+
+                    b.ToTable("model_files", (string)null);
+                });
+
             modelBuilder.Entity("ComfyStudio.Services.Data.PresetInstallRecord", b =>
                 {
                     b.Property<string>("PresetId")

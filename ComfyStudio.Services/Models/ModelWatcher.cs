@@ -1,0 +1,59 @@
+using ComfyStudio.Services.Downloads;
+using ComfyStudio.Services.Events;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ComfyStudio.Services.Models;
+
+/// <summary>
+/// Keeps the models index current without a rescan on every listing: a file-system watcher on each root, and the
+/// download engine's completions, mark it changed; the next listing then re-reads only what changed.
+/// </summary>
+public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<ModelWatcher> logger) : IHostedService, IDisposable
+{
+    private readonly List<FileSystemWatcher> _watchers = [];
+    private IDisposable? _downloads;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _downloads = bus.SubscribeDurable(e => e is DownloadCompleted or DownloadFailed or DownloadStateChanged, _ =>
+        {
+            library.Invalidate();
+            return Task.CompletedTask;
+        });
+        foreach (var folder in library.Roots().SelectMany(r => r.Name == ModelFile.MainRoot ? [r.Path] : r.Folders.Select(f => f.Folder)).Distinct())
+        {
+            if (!Directory.Exists(folder)) continue;
+            try
+            {
+                var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.LastWrite };
+                watcher.Created += (_, _) => library.Invalidate();
+                watcher.Deleted += (_, _) => library.Invalidate();
+                watcher.Renamed += (_, _) => library.Invalidate();
+                watcher.Changed += (_, _) => library.Invalidate();
+                watcher.Error += (_, e) => { library.Invalidate(); logger.LogDebug("Model folder watcher: {Reason}", e.GetException().Message); };
+                watcher.EnableRaisingEvents = true;
+                _watchers.Add(watcher);
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException)
+            {
+                logger.LogDebug("Cannot watch {Folder}: {Reason}; the index is rescanned on its age instead", folder, e.Message);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _downloads?.Dispose();
+        _downloads = null;
+        foreach (var w in _watchers) w.Dispose();
+        _watchers.Clear();
+    }
+}
