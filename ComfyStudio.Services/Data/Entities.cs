@@ -187,4 +187,11 @@ public sealed class ModelFileRecord
     public string? Problem { get; set; }
     public bool MayRunCode { get; set; }
     public DateTime IndexedAt { get; set; }
+    /// <summary>The SHA-256 a full check computed, valid while the file keeps <see cref="HashedSize"/> and <see cref="HashedModified"/>.</summary>
+    public string? Sha256 { get; set; }
+    public long? HashedSize { get; set; }
+    public DateTime? HashedModified { get; set; }
+    /// <summary>What the full check found: true when a known hash (the download's, the registry's) matched, false when it did not, null when none was known.</summary>
+    public bool? HashMatches { get; set; }
+    public string? ExpectedSha256 { get; set; }
 }

@@ -9,6 +9,7 @@ public static class ModelsExtensions
     {
         builder.Services.AddSingleton<ModelLibrary>();
         builder.Services.AddHostedService<ModelWatcher>();
+        builder.Services.AddTransient<ModelValidationJob>();
         return builder;
     }
 }

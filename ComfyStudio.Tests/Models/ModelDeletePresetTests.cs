@@ -14,8 +14,10 @@ public sealed class ModelDeletePresetTests : IAsyncLifetime
     {
         _server = await ModelFileServer.StartAsync();
         var file = _server.Add("keep.safetensors", 300_000, seed: 71);
-        _host.UseRegistry(_server, new TestPreset("tiny-keep", "Tiny Keep", "1.0.0", "image", 8,
-            new TestPresetFile(file, "checkpoints/keep.safetensors", WithSha: true)));
+        var hashed = _server.Add("hashme.bin", 2_500_000, seed: 72);
+        _host.UseRegistry(_server,
+            new TestPreset("tiny-keep", "Tiny Keep", "1.0.0", "image", 8, new TestPresetFile(file, "checkpoints/keep.safetensors", WithSha: true)),
+            new TestPreset("tiny-hash", "Tiny Hash", "1.0.0", "image", 8, new TestPresetFile(hashed, "checkpoints/hashme.bin", WithSha: true)));
     }
 
     public async Task DisposeAsync()
@@ -49,5 +51,33 @@ public sealed class ModelDeletePresetTests : IAsyncLifetime
         var preset = await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-keep");
         Assert.False(preset.GetProperty("installed").GetBoolean());
         Assert.Equal("missing", preset.GetProperty("files")[0].GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task A_flipped_byte_passes_the_quick_check_and_is_caught_by_the_full_one_which_marks_the_preset_not_installed()
+    {
+        var client = _host.CreateKeyClient();
+        await PresetFactory.InstallAsync(client, "tiny-hash");
+        await PresetFactory.InstalledAsync(client, "tiny-hash");
+        var path = _host.ModelPath("checkpoints/hashme.bin");
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[1_234_567] ^= 0xFF; // same size, one byte wrong
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var quick = await client.GetFromJsonAsync<JsonElement>("/api/models/validate?preset=tiny-hash");
+        Assert.Equal(0, quick.GetProperty("errors").GetArrayLength());
+
+        var started = await client.GetAsync("/api/models/validate?full=true&preset=tiny-hash");
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        Assert.StartsWith("mv_", (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString());
+        await TestWait.UntilAsync(async () =>
+        {
+            var m = (await client.GetFromJsonAsync<JsonElement>("/api/models?search=hashme")).GetProperty("models");
+            return m.GetArrayLength() == 1 && !m[0].GetProperty("valid").GetBoolean();
+        }, 30, "the full check to find the mismatch");
+        var model = (await client.GetFromJsonAsync<JsonElement>("/api/models?search=hashme")).GetProperty("models")[0];
+        Assert.Contains("SHA-256 mismatch", model.GetProperty("problem").GetString());
+        await TestWait.UntilAsync(async () => !(await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-hash")).GetProperty("installed").GetBoolean(),
+            10, "the preset to read as not installed");
     }
 }

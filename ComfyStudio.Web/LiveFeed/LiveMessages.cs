@@ -42,6 +42,8 @@ public static class LiveMessages
                 new GenerationFailedDetails(f.PromptId, f.NodeId, f.NodeType, f.Error)),
             EventMessage(evt),
         ],
+        ComfyStudio.Services.Models.ModelValidationProgressed m => [new("model_validation", Data: new ModelValidationData(m.JobId, m.FilesDone, m.FilesTotal,
+            m.BytesDone, m.BytesTotal, m.MegabytesPerSecond, m.CurrentFile))],
         { Persist: true } => [EventMessage(evt)],
         _ => [],
     };
@@ -91,6 +93,9 @@ public static class LiveMessages
 
     /// <summary>The Dashboard API's <c>workflow_output</c>: what a node produced (<c>{"images": [...]}</c>).</summary>
     public sealed record WorkflowOutputData(string PromptId, string Node, JsonObject Output);
+
+    /// <summary>A full model check's progress: files and bytes done of total, and the hashing speed.</summary>
+    public sealed record ModelValidationData(string JobId, int FilesDone, int FilesTotal, long BytesDone, long BytesTotal, double SpeedMbps, string? CurrentFile);
 
     public sealed record GenerationFailedDetails(string PromptId, string? NodeId, string? NodeType, string? Error);
 

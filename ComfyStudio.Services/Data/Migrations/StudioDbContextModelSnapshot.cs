@@ -400,6 +400,10 @@ namespace ComfyStudio.Services.Data.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("base_model");
 
+                    b.Property<string>("ExpectedSha256")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expected_sha256");
+
                     b.Property<string>("Format")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -409,6 +413,18 @@ namespace ComfyStudio.Services.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("full_path");
+
+                    b.Property<bool?>("HashMatches")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hash_matches");
+
+                    b.Property<DateTime?>("HashedModified")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hashed_modified");
+
+                    b.Property<long?>("HashedSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hashed_size");
 
                     b.Property<DateTime>("IndexedAt")
                         .HasColumnType("TEXT")
@@ -430,6 +446,10 @@ namespace ComfyStudio.Services.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("root");
+
+                    b.Property<string>("Sha256")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sha256");
 
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER")

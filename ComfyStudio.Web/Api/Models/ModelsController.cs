@@ -1,4 +1,5 @@
 using ComfyStudio.Services.Errors;
+using Hangfire;
 using ComfyStudio.Services.Formatting;
 using ComfyStudio.Services.Models;
 using ComfyStudio.Services.Paging;
@@ -39,9 +40,21 @@ public sealed class ModelsController(ModelLibrary library) : ControllerBase
     /// safetensors that the tensors cover the file exactly, which catches a truncated or partial file.
     /// </summary>
     [HttpGet("validate")]
-    public async Task<ModelValidation> Validate([FromQuery] string? type, [FromQuery] string? preset, [FromServices] PresetStates presets, CancellationToken ct)
+    [ProducesResponseType<ModelValidationStarted>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<ModelValidation>(StatusCodes.Status200OK)]
+    public async Task<ActionResult<ModelValidation>> Validate([FromQuery] string? type, [FromQuery] string? preset, [FromQuery] bool? full,
+        [FromServices] PresetStates presets, [FromServices] IBackgroundJobClient jobs, CancellationToken ct)
     {
         var files = Filter(await library.ListAsync(ct), type, null);
+        if (full == true)
+        {
+            // The SHA-256 of every file is a job: minutes for a pod's worth of models. Its progress comes on /ws.
+            var typeId = string.IsNullOrWhiteSpace(type) ? null : ModelType.Find(type.Trim())!.Id;
+            var presetId = string.IsNullOrWhiteSpace(preset) ? null : presets.Find(preset).Id;
+            var id = "mv_" + Guid.NewGuid().ToString("N")[..12];
+            var hangfireId = jobs.Enqueue<ModelValidationJob>(j => j.RunAsync(id, typeId, presetId, CancellationToken.None));
+            return StatusCode(StatusCodes.Status202Accepted, new ModelValidationStarted(id, "started", hangfireId));
+        }
         if (!string.IsNullOrWhiteSpace(preset))
         {
             var status = await presets.ReadAsync(presets.Find(preset), ct);
