@@ -11,7 +11,9 @@ namespace ComfyStudio.Services.Models;
 /// </summary>
 public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<ModelWatcher> logger) : IHostedService, IDisposable
 {
-    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly Lock _lock = new();
+    private List<FileSystemWatcher> _watchers = [];
+    private bool _stopped;
     private IDisposable? _downloads;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -33,7 +35,11 @@ public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<Mod
                 watcher.Changed += (_, _) => library.Invalidate();
                 watcher.Error += (_, e) => { library.Invalidate(); logger.LogDebug("Model folder watcher: {Reason}", e.GetException().Message); };
                 watcher.EnableRaisingEvents = true;
-                _watchers.Add(watcher);
+                lock (_lock)
+                {
+                    if (_stopped) { watcher.Dispose(); break; }
+                    _watchers.Add(watcher);
+                }
             }
             catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException)
             {
@@ -51,9 +57,14 @@ public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<Mod
 
     public void Dispose()
     {
-        _downloads?.Dispose();
-        _downloads = null;
-        foreach (var w in _watchers) w.Dispose();
-        _watchers.Clear();
+        List<FileSystemWatcher> watchers;
+        lock (_lock)
+        {
+            _stopped = true;
+            watchers = _watchers;
+            _watchers = [];
+        }
+        Interlocked.Exchange(ref _downloads, null)?.Dispose();
+        foreach (var w in watchers) w.Dispose();
     }
 }

@@ -53,9 +53,10 @@ public sealed class QueueHistoryPageTests(QueueHistoryPageTests.ComfyBrowserFact
 
         // ComfyUI goes away and comes back: the page says so, and recovers by itself.
         await factory.ComfyUi.StopAsync();
-        await Assertions.Expect(page.GetByTestId("comfyui-down")).ToBeVisibleAsync();
+        var slow = new LocatorAssertionsToBeVisibleOptions { Timeout = 20_000 }; // the whole suite runs beside it
+        await Assertions.Expect(page.GetByTestId("comfyui-down")).ToBeVisibleAsync(slow);
         await factory.ComfyUi.ListenAsync(new Uri(factory.ComfyUi.Url).Port);
-        await Assertions.Expect(page.GetByTestId("comfyui-down")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("comfyui-down")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
         await TestWait.UntilAsync(() => connection.Connected, 20, "the socket to reopen");
 
         using var client = new HttpClient { BaseAddress = new Uri(factory.BaseUrl) };
