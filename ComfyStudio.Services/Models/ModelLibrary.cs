@@ -226,6 +226,28 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
         }
     }
 
+    /// <summary>
+    /// The quick check: the header's verdict, and the size against what the download engine verified or the registry
+    /// gives exactly (a file cut short or grown since). No hashing: milliseconds per file.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Path, string Error)>> QuickCheckAsync(IReadOnlyList<ModelFile> files, CancellationToken ct = default)
+    {
+        var expected = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var s in (await presets.ReadAllAsync(withDownloads: false, ct: ct)).Values)
+        foreach (var f in s.Files)
+            if (f.Path is not null && f.File.ExactSize && f.File.SizeBytes is { } size) expected.TryAdd(f.Path, size);
+        foreach (var (path, record) in await engine.FilesAsync([.. files.Where(f => f.InModelsFolder).Select(f => f.Path)], ct))
+            if (record.Status == DownloadFileStates.Completed && record.TotalBytes is { } size) expected[path] = size;
+        var errors = new List<(string, string)>();
+        foreach (var f in files)
+        {
+            if (!f.Inspection.Valid) errors.Add((f.Path, f.Inspection.Problem!));
+            else if (f.InModelsFolder && expected.TryGetValue(f.Path, out var want) && want != f.Size)
+                errors.Add((f.Path, $"the file has {f.Size:N0} bytes, {want:N0} were downloaded or are in the registry"));
+        }
+        return errors;
+    }
+
     /// <summary>Preset ids by the models-relative path of each of their files.</summary>
     private async Task<Dictionary<string, IReadOnlyList<string>>> PresetsByPathAsync(CancellationToken ct)
     {

@@ -80,4 +80,22 @@ public sealed class ModelDeletePresetTests : IAsyncLifetime
         await TestWait.UntilAsync(async () => !(await client.GetFromJsonAsync<JsonElement>("/api/presets/tiny-hash")).GetProperty("installed").GetBoolean(),
             10, "the preset to read as not installed");
     }
+
+    [Fact]
+    public async Task A_file_cut_short_since_its_download_fails_the_quick_check_by_its_size()
+    {
+        var client = _host.CreateKeyClient();
+        await PresetFactory.InstallAsync(client, "tiny-hash");
+        await PresetFactory.InstalledAsync(client, "tiny-hash");
+        var path = _host.ModelPath("checkpoints/hashme.bin");
+        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/api/models/validate?preset=tiny-hash")).GetProperty("validated").GetInt32() == 1,
+            10, "the index to hold the installed file");
+        var bytes = await File.ReadAllBytesAsync(path);
+        await File.WriteAllBytesAsync(path, bytes[..^1000]);
+        await TestWait.UntilAsync(async () =>
+        {
+            var check = await client.GetFromJsonAsync<JsonElement>("/api/models/validate?preset=tiny-hash");
+            return check.GetProperty("errors").EnumerateArray().Any(e => e.GetProperty("error").GetString()!.Contains("were downloaded"));
+        }, 10, "the quick check to see the size");
+    }
 }

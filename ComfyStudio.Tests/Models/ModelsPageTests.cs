@@ -42,5 +42,9 @@ public sealed class ModelsPageTests(BrowserFactory factory) : IClassFixture<Brow
         await Assertions.Expect(rows).ToHaveCountAsync(2);
         Assert.False(File.Exists(Path.Combine(factory.ComfyUiDir, "models", "checkpoints", "page-broken.safetensors")));
         Assert.True(File.Exists(Path.Combine(factory.ComfyUiDir, "models", "checkpoints", "page-base.safetensors")));
+
+        // The full check runs as a job and reports back on the page.
+        await page.GetByTestId("full-check").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("check-result")).ToContainTextAsync("Checked", new() { Timeout = 30_000 });
     }
 }

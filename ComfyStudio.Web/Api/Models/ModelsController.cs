@@ -61,7 +61,7 @@ public sealed class ModelsController(ModelLibrary library) : ControllerBase
             var paths = status.Files.Select(f => f.Path).OfType<string>().ToHashSet(StringComparer.Ordinal);
             files = [.. files.Where(f => f.InModelsFolder && paths.Contains(f.Path))];
         }
-        return new ModelValidation(files.Count, [.. files.Where(f => !f.Inspection.Valid).Select(f => new ModelValidation.Failure(f.Path, f.Inspection.Problem!))]);
+        return new ModelValidation(files.Count, [.. (await library.QuickCheckAsync(files, ct)).Select(e => new ModelValidation.Failure(e.Path, e.Error))]);
     }
 
     /// <summary>
