@@ -46,5 +46,9 @@ public sealed class ModelsPageTests(BrowserFactory factory) : IClassFixture<Brow
         // The full check runs as a job and reports back on the page.
         await page.GetByTestId("full-check").ClickAsync();
         await Assertions.Expect(page.GetByTestId("check-result")).ToContainTextAsync("Checked", new() { Timeout = 30_000 });
+
+        // A link from the Presets page lands on the file's row.
+        await page.GotoAsync(factory.BaseUrl + "/models?search=checkpoints%2Fpage-base.safetensors");
+        await Assertions.Expect(page.GetByTestId("model-row")).ToHaveCountAsync(1);
     }
 }

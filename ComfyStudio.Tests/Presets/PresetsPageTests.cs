@@ -76,6 +76,9 @@ public sealed class PresetsPageTests(PresetsPageTests.PresetBrowserFactory facto
         await files.First.WaitForAsync();
         Assert.Equal(2, await files.CountAsync());
         Assert.Equal(2, await page.Locator("[data-testid=preset-file][data-state=installed]").CountAsync());
+        // Each file on disk links to its row on the Models page.
+        var hrefs = await page.Locator("[data-testid=preset-file] [data-testid=model-link]").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+        Assert.Contains("/models?search=vae%2Ftiny-browser.safetensors", hrefs);
 
         // Uninstall from the drawer, with the space it frees in the confirmation.
         await page.Locator("[data-testid=drawer-uninstall]").ClickAsync();
