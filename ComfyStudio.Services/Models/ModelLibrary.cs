@@ -227,6 +227,25 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
     }
 
     /// <summary>
+    /// Files and bytes per top folder of the models folder, from the index (every folder there, empty ones too; links
+    /// to folders are not folders of its own).
+    /// </summary>
+    public async Task<IReadOnlyList<ModelFolderFigures>> FolderFiguresAsync(CancellationToken ct = default)
+    {
+        var files = (await ListAsync(ct)).Where(f => f.InModelsFolder).ToList();
+        var root = models.Root;
+        if (!Directory.Exists(root)) return [];
+        return [.. new DirectoryInfo(root).EnumerateDirectories()
+            .Where(d => !d.Attributes.HasFlag(FileAttributes.ReparsePoint))
+            .OrderBy(d => d.Name, StringComparer.Ordinal)
+            .Select(d =>
+            {
+                var inFolder = files.Where(f => f.Path.StartsWith(d.Name + "/", StringComparison.Ordinal)).ToList();
+                return new ModelFolderFigures(d.Name, inFolder.Count, inFolder.Sum(f => f.Size));
+            })];
+    }
+
+    /// <summary>
     /// The quick check: the header's verdict, and the size against what the download engine verified or the registry
     /// gives exactly (a file cut short or grown since). No hashing: milliseconds per file.
     /// </summary>

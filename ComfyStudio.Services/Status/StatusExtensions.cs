@@ -12,7 +12,6 @@ public static class StatusExtensions
         builder.Services.AddSingleton<LocalVersion>();
         builder.Services.AddSingleton<ComponentFigures>();
         builder.Services.AddSingleton<DatabaseFigures>();
-        builder.Services.AddSingleton<ModelFolders>();
         builder.Services.AddTransient<StudioStatus>();
         return builder;
     }

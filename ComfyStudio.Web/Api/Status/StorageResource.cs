@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 using ComfyStudio.Services.Formatting;
-using ComfyStudio.Services.Status;
+using ComfyStudio.Services.Models;
 using ComfyStudio.Services.Telemetry;
 
 namespace ComfyStudio.Web.Api.Status;

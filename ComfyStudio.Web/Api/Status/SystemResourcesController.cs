@@ -31,8 +31,8 @@ public sealed class SystemResourcesController(TelemetryReader telemetry, IOption
 
     /// <summary>The volume and the model files; <c>detail=true</c> adds each folder's size.</summary>
     [HttpGet("storage")]
-    public async Task<StorageResource> Storage([FromQuery] bool? detail, [FromServices] ModelFolders models, CancellationToken ct) =>
-        StorageResource.From(await telemetry.ReadDiskAsync(ct), models.Read(), options.Value.ModelsDir, detail == true);
+    public async Task<StorageResource> Storage([FromQuery] bool? detail, [FromServices] Services.Models.ModelLibrary models, CancellationToken ct) =>
+        StorageResource.From(await telemetry.ReadDiskAsync(ct), await models.FolderFiguresAsync(ct), options.Value.ModelsDir, detail == true);
 
     public sealed record LogLine(string? Timestamp, string Level, string Service, string Message);
     public sealed record LogList(IReadOnlyList<LogLine> Logs);
