@@ -31,6 +31,8 @@ public sealed class ModelsPageTests(BrowserFactory factory) : IClassFixture<Brow
         await Assertions.Expect(page.Locator("[data-path='checkpoints/page-base.safetensors']")).ToContainTextAsync("flux-1-dev");
         await Assertions.Expect(page.Locator("[data-path='checkpoints/page-broken.safetensors']").GetByTestId("model-broken")).ToBeVisibleAsync();
 
+        await Assertions.Expect(page.GetByTestId("storage")).ToContainTextAsync("free on the volume");
+        await Assertions.Expect(page.GetByTestId("storage")).ToContainTextAsync("LoRAs");
         await page.GetByTestId("model-types").GetByText("LoRAs").ClickAsync();
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await page.GetByTestId("model-types").GetByText("All (").ClickAsync();
