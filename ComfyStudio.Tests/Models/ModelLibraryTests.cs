@@ -111,11 +111,22 @@ public sealed class ModelLibraryTests(StudioFactory factory) : IClassFixture<Stu
         // An extra root, as a shared network volume is wired in.
         var shared = Path.Combine(factory.DataDir, "shared-volume");
         Directory.CreateDirectory(Path.Combine(shared, "models", "loras"));
+        Directory.CreateDirectory(Path.Combine(shared, "more-loras"));
+        Directory.CreateDirectory(Path.Combine(shared, "models", "unet"));
         File.WriteAllBytes(Path.Combine(shared, "models", "loras", "list-shared.safetensors"), Safetensors());
+        File.WriteAllBytes(Path.Combine(shared, "more-loras", "list-second.safetensors"), Safetensors());
+        var gguf = new byte[64];
+        "GGUF"u8.CopyTo(gguf);
+        BitConverter.TryWriteBytes(gguf.AsSpan(4, 4), 3u);
+        File.WriteAllBytes(Path.Combine(shared, "models", "unet", "list-quant.gguf"), gguf);
+        // ComfyUI's format: a base path, several folders for one key (one per line), a legacy key name.
         await File.WriteAllTextAsync(Path.Combine(factory.ComfyUiDir, "extra_model_paths.yaml"), $"""
             network:
                 base_path: {shared}
-                loras: models/loras
+                loras: |
+                    models/loras
+                    more-loras
+                unet: models/unet
             """);
 
         var client = factory.CreateKeyClient();
@@ -123,22 +134,24 @@ public sealed class ModelLibraryTests(StudioFactory factory) : IClassFixture<Stu
         await TestWait.UntilAsync(async () =>
         {
             list = await client.GetFromJsonAsync<JsonElement>("/api/models?search=list-&per_page=100");
-            return list.GetProperty("total").GetInt32() == 5;
+            return list.GetProperty("total").GetInt32() == 7;
         }, 10, "the index to see the new files (the watcher marks it changed)");
         var models = list.GetProperty("models").EnumerateArray().ToDictionary(m => m.GetProperty("path").GetString()!);
         Assert.True(models.ContainsKey("checkpoints/list-good.safetensors"));
         Assert.Equal("diffusion_models", models["unet/list-legacy.safetensors"].GetProperty("type").GetString());
         Assert.Equal("loras", models["loras/style/list-nested.safetensors"].GetProperty("type").GetString());
         Assert.True(models.ContainsKey("network:loras/list-shared.safetensors"));
+        Assert.True(models.ContainsKey("network:loras/list-second.safetensors"));
+        Assert.Equal("gguf", models["network:diffusion_models/list-quant.gguf"].GetProperty("format").GetString());
         Assert.DoesNotContain("checkpoints/list-notes.txt", models.Keys);
         Assert.DoesNotContain("checkpoints/list-link-out.safetensors", models.Keys);
         Assert.False(models["checkpoints/list-cut.safetensors"].GetProperty("valid").GetBoolean());
         Assert.Equal("safetensors", models["checkpoints/list-good.safetensors"].GetProperty("format").GetString());
         Assert.EndsWith("Z", models["checkpoints/list-good.safetensors"].GetProperty("modified").GetString());
-        Assert.Equal(5, list.GetProperty("total").GetInt32());
+        Assert.Equal(7, list.GetProperty("total").GetInt32());
 
         var loras = await client.GetFromJsonAsync<JsonElement>("/api/models?type=loras&search=list-");
-        Assert.Equal(2, loras.GetProperty("total").GetInt32());
+        Assert.Equal(3, loras.GetProperty("total").GetInt32());
         var paged = await client.GetFromJsonAsync<JsonElement>("/api/models?search=list-&per_page=2&page=2");
         Assert.Equal(2, paged.GetProperty("models").GetArrayLength());
         Assert.True(paged.GetProperty("has_prev").GetBoolean());
