@@ -109,10 +109,35 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
         var usedBy = await PresetsByPathAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.ModelFiles.AsNoTracking().OrderBy(r => r.Path).ToListAsync(ct);
-        return [.. rows.Select(r => new ModelFile(r.Path, r.Type, r.Size, DateTime.SpecifyKind(r.Modified, DateTimeKind.Utc),
-            new ModelInspection(r.Format, r.Architecture, r.BaseModel, r.Problem, r.MayRunCode), r.Root, r.FullPath,
-            r.Root == ModelFile.MainRoot && usedBy.TryGetValue(r.Path, out var users) ? users : []))];
+        return [.. rows.Select(r => ToFile(r, usedBy))];
     }
+
+    /// <summary>
+    /// One page of the index, filtered by type and by a text in the path, with how many match and their total size:
+    /// filtered, counted and paged in SQLite, so a page costs the same with 100 files or 10,000.
+    /// </summary>
+    public async Task<(IReadOnlyList<ModelFile> Items, int Total, long TotalBytes)> PageAsync(string? typeId, string? search, Paging.PageRequest page,
+        CancellationToken ct = default)
+    {
+        if (_dirty || DateTime.UtcNow - _scannedAt > MaxIndexAge) await RescanAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = db.ModelFiles.AsNoTracking();
+        if (typeId is not null) query = query.Where(r => r.Type == typeId);
+        if (!string.IsNullOrEmpty(search))
+        {
+            var pattern = "%" + search.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(r => EF.Functions.Like(r.Path, pattern, "\\"));
+        }
+        var total = await query.CountAsync(ct);
+        var bytes = total == 0 ? 0 : await query.SumAsync(r => r.Size, ct);
+        var rows = await query.OrderBy(r => r.Path).Skip(page.Skip).Take(page.PerPage).ToListAsync(ct);
+        var usedBy = rows.Count == 0 ? [] : await PresetsByPathAsync(ct);
+        return ([.. rows.Select(r => ToFile(r, usedBy))], total, bytes);
+    }
+
+    private static ModelFile ToFile(ModelFileRecord r, Dictionary<string, IReadOnlyList<string>> usedBy) => new(
+        r.Path, r.Type, r.Size, DateTime.SpecifyKind(r.Modified, DateTimeKind.Utc), new ModelInspection(r.Format, r.Architecture, r.BaseModel, r.Problem, r.MayRunCode),
+        r.Root, r.FullPath, r.Root == ModelFile.MainRoot && usedBy.TryGetValue(r.Path, out var users) ? users : []);
 
     /// <summary>
     /// Brings the index in line with the disk: a file whose size and time are unchanged is kept as it was; a new or

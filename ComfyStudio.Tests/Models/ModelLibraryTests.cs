@@ -150,6 +150,9 @@ public sealed class ModelLibraryTests(StudioFactory factory) : IClassFixture<Stu
         Assert.EndsWith("Z", models["checkpoints/list-good.safetensors"].GetProperty("modified").GetString());
         Assert.Equal(7, list.GetProperty("total").GetInt32());
 
+        // The search is a text, not a pattern: % and _ match only themselves.
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/models?search=%25")).GetProperty("total").GetInt32());
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/models?search=list_good")).GetProperty("total").GetInt32());
         var loras = await client.GetFromJsonAsync<JsonElement>("/api/models?type=loras&search=list-");
         Assert.Equal(3, loras.GetProperty("total").GetInt32());
         var paged = await client.GetFromJsonAsync<JsonElement>("/api/models?search=list-&per_page=2&page=2");

@@ -23,9 +23,12 @@ public sealed class ModelsController(ModelLibrary library) : ControllerBase
         [FromQuery(Name = "per_page")] int? perPage, CancellationToken ct)
     {
         var request = PageRequest.From(page, perPage);
-        var matching = Filter(await library.ListAsync(ct), type, search);
-        var shown = request.Apply(matching.Select(ModelResource.From));
-        return new ModelList(shown.Items, shown.Total, ByteSize.Gb(matching.Sum(f => f.Size)), shown.PageNumber, shown.PerPage, shown.HasNext, shown.HasPrev);
+        var typeId = string.IsNullOrWhiteSpace(type) ? null
+            : ModelType.Find(type.Trim())?.Id ?? throw StudioException.Validation($"type must be one of {string.Join(", ", ModelType.All.Select(t => t.Id))}");
+        var text = search?.Trim() is { Length: > 0 } s ? s[..Math.Min(s.Length, 200)] : null;
+        var (items, total, bytes) = await library.PageAsync(typeId, text, request, ct);
+        var shown = request.Of([.. items.Select(ModelResource.From)], total);
+        return new ModelList(shown.Items, shown.Total, ByteSize.Gb(bytes), shown.PageNumber, shown.PerPage, shown.HasNext, shown.HasPrev);
     }
 
     [HttpGet("types")]
