@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Errors;
-using Microsoft.Extensions.Logging;
-
 namespace ComfyStudio.Services.ComfyUi;
 
 /// <summary>One of ComfyUI's validation errors: the node, its class, the input (when one), the kind and the words.</summary>

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Errors;
-using Microsoft.Extensions.Logging;
-
 namespace ComfyStudio.Services.ComfyUi;
 
 /// <summary>A prompt ComfyUI accepted; <paramref name="NodeErrors"/> lists outputs it dropped as invalid.</summary>

@@ -1,18 +1,6 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text.RegularExpressions;
-using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Data;
-using ComfyStudio.Services.Errors;
-using ComfyStudio.Services.Formatting;
-using ComfyStudio.Services.Events;
-using ComfyStudio.Services.Settings;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Downloads;
 

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using ComfyStudio.Services.Settings;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Downloads;
 
 /// <summary>How a failed request should be handled.</summary>

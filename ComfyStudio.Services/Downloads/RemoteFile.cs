@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using ComfyStudio.Services.Settings;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Downloads;
 
 /// <summary>What a probe learned of a file: where it really is, its size, whether ranges work, and its identity.</summary>

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.Win32.SafeHandles;
-
 namespace ComfyStudio.Services.Downloads;
 
 /// <summary>A span of the file one connection is fetching: <c>[Position, End)</c> is still to come.</summary>

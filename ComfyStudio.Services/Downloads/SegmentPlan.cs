@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.Win32.SafeHandles;
-
 namespace ComfyStudio.Services.Downloads;
 
 /// <summary>

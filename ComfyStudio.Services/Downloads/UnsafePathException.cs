@@ -1,6 +1,4 @@
-using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Errors;
-using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Downloads;
 

@@ -1,10 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace ComfyStudio.Services.Events;
 
 /// <summary>Query of the persisted event log.</summary>

@@ -1,7 +1,3 @@
-using System.Collections.Immutable;
-using Serilog.Core;
-using Serilog.Events;
-
 namespace ComfyStudio.Services.Logging;
 
 /// <summary>One log line as the API serves it.</summary>

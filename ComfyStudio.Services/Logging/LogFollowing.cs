@@ -1,6 +1,3 @@
-using ComfyStudio.Services.Configuration;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Logging;
 
 /// <summary>The lines there were when following began, and the subscription (dispose to stop).</summary>

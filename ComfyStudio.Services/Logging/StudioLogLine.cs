@@ -1,6 +1,3 @@
-using ComfyStudio.Services.Configuration;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Logging;
 
 /// <summary>A log line to show: the app's own (with its time) or one of ComfyUI's log file (with none of its own).</summary>

@@ -1,6 +1,3 @@
-using ComfyStudio.Services.Configuration;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Models;
 
 /// <summary>Model files of one folder of <c>COMFYUI_DIR/models</c> (ComfyUI's folder names).</summary>

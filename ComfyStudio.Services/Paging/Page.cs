@@ -1,5 +1,3 @@
-using ComfyStudio.Services.Errors;
-
 namespace ComfyStudio.Services.Paging;
 
 /// <summary>One page of a list, with the fields every list response carries beside its named list.</summary>

@@ -1,10 +1,3 @@
-using ComfyStudio.Services.Configuration;
-using ComfyStudio.Services.Data;
-using ComfyStudio.Services.Downloads;
-using ComfyStudio.Services.Errors;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Presets;
 
 /// <summary>Where one file of a preset stands.</summary>

@@ -1,9 +1,3 @@
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using ComfyStudio.Services.ComfyUi;
-using ComfyStudio.Services.Telemetry;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace ComfyStudio.Services.Presets;
 
 /// <summary>The GPU presets are matched against; <paramref name="Source"/> is <c>nvidia-smi</c> or <c>comfyui</c>.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-
 namespace ComfyStudio.Services.Presets;
 
 /// <summary>A file of a preset: where it goes under the models folder, where it comes from, and what is known of it.</summary>

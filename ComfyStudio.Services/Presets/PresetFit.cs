@@ -1,9 +1,3 @@
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using ComfyStudio.Services.ComfyUi;
-using ComfyStudio.Services.Telemetry;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace ComfyStudio.Services.Presets;
 
 /// <summary>A preset against the GPU: <paramref name="Compatible"/> is null when either the GPU or the preset's need is unknown.</summary>

@@ -1,9 +1,3 @@
-using ComfyStudio.Services.Configuration;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Presets;
 
 /// <summary>Registry settings (section <c>Presets</c>).</summary>

@@ -1,9 +1,4 @@
-using ComfyStudio.Services.Configuration;
-using ComfyStudio.Services.Data;
 using ComfyStudio.Services.Downloads;
-using ComfyStudio.Services.Errors;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Presets;
 

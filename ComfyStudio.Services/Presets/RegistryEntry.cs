@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
-
 namespace ComfyStudio.Services.Presets;
 
 /// <summary>One entry of <c>registry.json</c> (the index): what the list shows, and where its <c>preset.yaml</c> is.</summary>

@@ -1,9 +1,3 @@
-using System.ComponentModel;
-using ComfyStudio.Services.Configuration;
-using Hangfire;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Presets;
 
 /// <summary>A sync that could not complete; the catalog in use did not change.</summary>

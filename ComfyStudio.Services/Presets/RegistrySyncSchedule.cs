@@ -1,6 +1,5 @@
 using ComfyStudio.Services.Configuration;
 using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 

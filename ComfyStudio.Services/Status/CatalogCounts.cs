@@ -1,10 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Configuration;
-using ComfyStudio.Services.Presets;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Status;
 
 /// <summary>Live counts behind the components of the System API's status.</summary>

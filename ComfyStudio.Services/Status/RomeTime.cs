@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ComfyStudio.Services.Status;
 
 /// <summary>

@@ -1,9 +1,6 @@
 using ComfyStudio.Services.ComfyUi;
-using ComfyStudio.Services.Configuration;
-using ComfyStudio.Services.Settings;
 using ComfyStudio.Services.Telemetry;
 using ComfyStudio.Services.Versions;
-using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Status;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ComfyStudio.Services.Telemetry;
 
 /// <summary>Where the process sits in the cgroup trees, from <c>/proc/self/cgroup</c> (paths start with <c>/</c>).</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ComfyStudio.Services.Telemetry;
 
 /// <summary>What <c>/proc/meminfo</c> says, in bytes.</summary>

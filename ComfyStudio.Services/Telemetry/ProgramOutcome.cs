@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
-
 namespace ComfyStudio.Services.Telemetry;
 
 internal enum ProgramOutcome

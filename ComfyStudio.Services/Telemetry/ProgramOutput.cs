@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
-
 namespace ComfyStudio.Services.Telemetry;
 
 /// <summary>How a program run went, its exit code and what it printed (both only when it <see cref="ProgramOutcome.Exited"/>).</summary>

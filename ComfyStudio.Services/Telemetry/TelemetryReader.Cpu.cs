@@ -1,11 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text;
-using ComfyStudio.Services.Configuration;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Telemetry;
 
 /// <summary>The CPU reader: the load figure, and the utilisation from the cgroup's CPU time or /proc/stat between two readings.</summary>

@@ -1,10 +1,5 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using ComfyStudio.Services.Configuration;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Telemetry;
 

@@ -1,11 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text;
-using ComfyStudio.Services.Configuration;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Services.Telemetry;
 
 /// <summary>The GPU reader: nvidia-smi with a time limit, one reading shared for a moment, and a missing nvidia-smi looked for again once a minute.</summary>

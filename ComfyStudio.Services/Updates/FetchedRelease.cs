@@ -1,8 +1,4 @@
-using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Versions;
-using LibGit2Sharp;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Services.Updates;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Versions;
 
 namespace ComfyStudio.Services.Updates;

@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Versions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Services.Updates;
 

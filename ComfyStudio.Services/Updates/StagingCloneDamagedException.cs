@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Errors;
-using ComfyStudio.Services.Versions;
-
 namespace ComfyStudio.Services.Updates;
 
 /// <summary>The staging clone could not give a release's files (an object missing or unreadable); it has been removed, so the next fetch clones afresh.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Errors;
-using ComfyStudio.Services.Versions;
-
 namespace ComfyStudio.Services.Updates;
 
 /// <summary>An update that could not be carried out; the message says why (shown to the caller and logged).</summary>

@@ -1,11 +1,3 @@
-using System.ComponentModel;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Events;
-using ComfyStudio.Services.Versions;
-using Hangfire;
-using Microsoft.Extensions.Logging;
-
 namespace ComfyStudio.Services.Updates;
 
 /// <summary>What an update did (the System API's three answers: updated, up to date, blocked). Also the Hangfire job's result.</summary>

@@ -1,10 +1,4 @@
-using System.ComponentModel;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Events;
-using ComfyStudio.Services.Versions;
 using Hangfire;
-using Microsoft.Extensions.Logging;
 
 namespace ComfyStudio.Services.Updates;
 

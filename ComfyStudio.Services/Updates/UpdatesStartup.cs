@@ -1,11 +1,5 @@
-using System.ComponentModel;
-using System.Globalization;
 using ComfyStudio.Services.Configuration;
-using ComfyStudio.Services.Data;
-using ComfyStudio.Services.Events;
-using ComfyStudio.Services.Versions;
 using Hangfire;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ComfyStudio.Tests.Infrastructure;
 
 namespace ComfyStudio.Tests.Api;
 

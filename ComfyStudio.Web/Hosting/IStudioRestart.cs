@@ -1,7 +1,3 @@
-using ComfyStudio.Services.Configuration;
-using ComfyStudio.Services.Status;
-using Hangfire;
-
 namespace ComfyStudio.Web.Hosting;
 
 /// <summary>Asks the app to restart itself (the System page, <c>POST /api/admin/system/restart</c>, a backend update).</summary>

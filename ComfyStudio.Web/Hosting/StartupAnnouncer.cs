@@ -1,27 +1,5 @@
 using ComfyStudio.Services.Auth;
-using ComfyStudio.Services.Configuration;
-using ComfyStudio.Services.Data;
-using ComfyStudio.Services.Downloads;
-using ComfyStudio.Services.Presets;
 using ComfyStudio.Services.Events;
-using ComfyStudio.Services.Jobs;
-using ComfyStudio.Services.Logging;
-using ComfyStudio.Services.ComfyUi;
-using ComfyStudio.Services.Settings;
-using ComfyStudio.Services.Status;
-using ComfyStudio.Services.Telemetry;
-using ComfyStudio.Services.Updates;
-using Microsoft.Extensions.FileProviders;
-using ComfyStudio.Web.Api;
-using ComfyStudio.Web.Api.Auth;
-using ComfyStudio.Web.Api.Conventions;
-using ComfyStudio.Web.Api.Errors;
-using ComfyStudio.Web.Api.RateLimiting;
-using ComfyStudio.Web.Components;
-using ComfyStudio.Web.Components.Shared;
-using ComfyStudio.Web.LiveFeed;
-using Hangfire;
-using MudBlazor.Services;
 
 namespace ComfyStudio.Web.Hosting;
 

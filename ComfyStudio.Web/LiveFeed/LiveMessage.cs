@@ -1,11 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using ComfyStudio.Services.Downloads;
-using ComfyStudio.Services.Errors;
-using ComfyStudio.Services.Events;
-using ComfyStudio.Services.Formatting;
 using ComfyStudio.Web.Api.Conventions;
-using ComfyStudio.Services.Telemetry;
 
 namespace ComfyStudio.Web.LiveFeed;
 

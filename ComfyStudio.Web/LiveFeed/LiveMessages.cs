@@ -5,7 +5,6 @@ using ComfyStudio.Services.Downloads;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Events;
 using ComfyStudio.Services.Formatting;
-using ComfyStudio.Web.Api.Conventions;
 using ComfyStudio.Services.Telemetry;
 
 namespace ComfyStudio.Web.LiveFeed;

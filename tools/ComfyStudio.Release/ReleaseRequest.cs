@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using ComfyStudio.Services.Versions;
-using LibGit2Sharp;
-
 namespace ComfyStudio.Release;
 
 /// <summary>What to build: versions come from the repository's <c>version.json</c>, overridden here.</summary>

@@ -1,10 +1,5 @@
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using ComfyStudio.Services.Auth;
-using ComfyStudio.Services.Errors;
-using ComfyStudio.Web.Api.Errors;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Web.Api.Auth;
 

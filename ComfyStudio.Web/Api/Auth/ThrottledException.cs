@@ -1,11 +1,3 @@
-using System.Security.Claims;
-using System.Text.Encodings.Web;
-using ComfyStudio.Services.Auth;
-using ComfyStudio.Services.Errors;
-using ComfyStudio.Web.Api.Errors;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
-
 namespace ComfyStudio.Web.Api.Auth;
 
 /// <summary>The client is locked out after too many wrong keys.</summary>

@@ -1,7 +1,3 @@
-using ComfyStudio.Services.Downloads;
-using ComfyStudio.Services.Errors;
-using ComfyStudio.Services.Formatting;
-
 namespace ComfyStudio.Web.Api.Downloads;
 
 /// <summary><c>GET /api/downloads</c>: the downloads, active ones first, and how many are active.</summary>

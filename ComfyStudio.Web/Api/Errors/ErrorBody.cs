@@ -1,5 +1,3 @@
-using System.Text.Json;
-using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Web.Api.Errors;

@@ -1,7 +1,3 @@
-using System.Text.Json.Serialization;
-using ComfyStudio.Services.Downloads;
-using ComfyStudio.Services.Formatting;
-using ComfyStudio.Services.Paging;
 using ComfyStudio.Services.Presets;
 
 namespace ComfyStudio.Web.Api.Presets;

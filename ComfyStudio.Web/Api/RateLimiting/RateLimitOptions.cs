@@ -1,12 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Threading.RateLimiting;
-using ComfyStudio.Services.Errors;
-using ComfyStudio.Web.Api.Auth;
-using ComfyStudio.Web.Api.Errors;
-using Microsoft.AspNetCore.RateLimiting;
-using ComfyStudio.Services.Formatting;
-
 namespace ComfyStudio.Web.Api.RateLimiting;
 
 /// <summary>The Dashboard API's limits (section <c>RateLimits</c>): per IP without a credential, per key with one.</summary>

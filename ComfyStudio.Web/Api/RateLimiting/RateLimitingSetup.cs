@@ -1,11 +1,7 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using ComfyStudio.Services.Errors;
-using ComfyStudio.Web.Api.Auth;
 using ComfyStudio.Web.Api.Errors;
-using Microsoft.AspNetCore.RateLimiting;
-using ComfyStudio.Services.Formatting;
 
 namespace ComfyStudio.Web.Api.RateLimiting;
 

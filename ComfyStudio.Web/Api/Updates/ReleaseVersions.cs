@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using ComfyStudio.Services.Updates;
 
 namespace ComfyStudio.Web.Api.Updates;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.JSInterop;
-
 namespace ComfyStudio.Web.Components.Shared;
 
 /// <summary>What <c>studio.timeZone()</c> answers: the IANA zone and the offset now (minutes east of UTC).</summary>
