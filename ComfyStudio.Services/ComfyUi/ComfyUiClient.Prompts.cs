@@ -119,8 +119,9 @@ public sealed partial class ComfyUiClient
         if (!response.IsSuccessStatusCode) throw Unavailable($"{route} answered {(int)response.StatusCode}");
     }
 
-    private StudioException Unavailable(string reason) =>
-        new(ErrorCodes.ComfyUiUnavailable, $"ComfyUI is not responding at {http.BaseAddress}: {reason}");
+    /// <summary>The 503 <c>COMFYUI_UNAVAILABLE</c> every route that needs ComfyUI answers when it does not (with why, when known).</summary>
+    public StudioException Unavailable(string? reason = null) =>
+        new(ErrorCodes.ComfyUiUnavailable, $"ComfyUI is not responding at {http.BaseAddress}{(reason is null ? "" : ": " + reason)}");
 
     /// <summary>ComfyUI's 400: its error in words, and each node's errors (node id, class, input, message) in <c>details</c>.</summary>
     private static StudioException InvalidWorkflow(JsonObject? answer)

@@ -119,7 +119,7 @@ public sealed class ComfyUiConnection(
         {
             case "status":
                 // The queue changed (someone's prompt went in or out): what is not ours is learnt from /queue and /history.
-                await generations.ReconcileAsync(ct);
+                ReconcileSoon(ct);
                 break;
             case "execution_start" when promptId is not null:
                 await generations.StartedAsync(promptId, ct);
@@ -144,6 +144,35 @@ public sealed class ComfyUiConnection(
                 await generations.FinishAsync(promptId, GenerationStates.Interrupted, "interrupted", data["node_id"]?.ToString(), data["node_type"]?.ToString(), ct: ct);
                 break;
         }
+    }
+
+    private int _reconciling;
+    private volatile bool _reconcileAgain;
+
+    /// <summary>
+    /// A reconcile off the receive loop, coalesced: ComfyUI sends a burst of <c>status</c> messages around each prompt,
+    /// and one reconcile after the burst sees what all of them announced.
+    /// </summary>
+    private void ReconcileSoon(CancellationToken ct)
+    {
+        _reconcileAgain = true;
+        if (Interlocked.Exchange(ref _reconciling, 1) == 1) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (_reconcileAgain && !ct.IsCancellationRequested)
+                {
+                    _reconcileAgain = false;
+                    await SafelyAsync(() => generations.ReconcileAsync(ct), "reconcile");
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _reconciling, 0);
+                if (_reconcileAgain && !ct.IsCancellationRequested) ReconcileSoon(ct);
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>A binary frame: type 4 (metadata JSON, then the image) or the legacy type 1 (format, then the image).</summary>

@@ -39,7 +39,7 @@ public sealed class Generations(IDbContextFactory<StudioDbContext> dbFactory, Co
         string clientId, int maxPending, CancellationToken ct = default)
     {
         var queue = await comfyUi.QueueAsync(ct)
-                    ?? throw new StudioException(ErrorCodes.ComfyUiUnavailable, $"ComfyUI is not responding at {comfyUi.BaseAddress}");
+                    ?? throw comfyUi.Unavailable();
         if (queue.Pending.Count >= maxPending)
             throw new StudioException(ErrorCodes.QueueFull, $"ComfyUI's queue already holds {queue.Pending.Count} waiting prompts (the most is {maxPending})",
                 new Dictionary<string, object?> { ["pending"] = queue.Pending.Count, ["max_pending"] = maxPending });

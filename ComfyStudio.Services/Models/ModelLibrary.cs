@@ -105,7 +105,7 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
     /// <summary>Every model file, by path, from the index (rescanned first when something changed).</summary>
     public async Task<IReadOnlyList<ModelFile>> ListAsync(CancellationToken ct = default)
     {
-        if (_dirty || DateTime.UtcNow - _scannedAt > MaxIndexAge) await RescanAsync(ct);
+        await FreshAsync(ct);
         var usedBy = await PresetsByPathAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.ModelFiles.AsNoTracking().OrderBy(r => r.Path).ToListAsync(ct);
@@ -119,7 +119,7 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
     public async Task<(IReadOnlyList<ModelFile> Items, int Total, long TotalBytes)> PageAsync(string? typeId, string? search, Paging.PageRequest page,
         CancellationToken ct = default)
     {
-        if (_dirty || DateTime.UtcNow - _scannedAt > MaxIndexAge) await RescanAsync(ct);
+        await FreshAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.ModelFiles.AsNoTracking();
         if (typeId is not null) query = query.Where(r => r.Type == typeId);
@@ -199,8 +199,7 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
     {
         var roots = Roots();
         // Links are followed while they stay inside the models folder or a folder the extra roots name.
-        var realRoots = roots.SelectMany(r => r.Name == ModelFile.MainRoot ? [r.Path] : r.Folders.Select(f => f.Folder))
-            .Where(Directory.Exists).Select(ModelFolder.RealPath).Distinct(StringComparer.Ordinal).ToList();
+        var realRoots = RootFolders(roots).Where(Directory.Exists).Select(ModelFolder.RealPath).Distinct(StringComparer.Ordinal).ToList();
         var files = new Dictionary<string, Found>(StringComparer.Ordinal);
         foreach (var root in roots)
         foreach (var (typeId, folder) in root.Folders)
@@ -276,20 +275,32 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
     /// </summary>
     public async Task<IReadOnlyList<(string Path, string Error)>> QuickCheckAsync(IReadOnlyList<ModelFile> files, CancellationToken ct = default)
     {
-        var expected = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var s in (await presets.ReadAllAsync(withDownloads: false, ct: ct)).Values)
-        foreach (var f in s.Files)
-            if (f.Path is not null && f.File.ExactSize && f.File.SizeBytes is { } size) expected.TryAdd(f.Path, size);
-        foreach (var (path, record) in await engine.FilesAsync([.. files.Where(f => f.InModelsFolder).Select(f => f.Path)], ct))
-            if (record.Status == DownloadFileStates.Completed && record.TotalBytes is { } size) expected[path] = size;
+        var known = await KnownAsync([.. files.Where(f => f.InModelsFolder).Select(f => f.Path)], ct);
         var errors = new List<(string, string)>();
         foreach (var f in files)
         {
             if (!f.Inspection.Valid) errors.Add((f.Path, f.Inspection.Problem!));
-            else if (f.InModelsFolder && expected.TryGetValue(f.Path, out var want) && want != f.Size)
-                errors.Add((f.Path, $"the file has {f.Size:N0} bytes, {want:N0} were downloaded or are in the registry"));
+            else if (known.TryGetValue(f.Path, out var want) && want.Size is { } size && size != f.Size)
+                errors.Add((f.Path, $"the file has {f.Size:N0} bytes, {size:N0} were downloaded or are in the registry"));
         }
         return errors;
+    }
+
+    /// <summary>
+    /// What is known of each of <paramref name="paths"/> (models-relative): the size and SHA-256 the download engine
+    /// verified it at, else the exact size and hash the registry gives. The quick and the full check compare against it.
+    /// </summary>
+    public async Task<Dictionary<string, (long? Size, string? Sha256)>> KnownAsync(IReadOnlyCollection<string> paths, CancellationToken ct = default)
+    {
+        var known = new Dictionary<string, (long? Size, string? Sha256)>(StringComparer.Ordinal);
+        foreach (var s in (await presets.ReadAllAsync(withDownloads: false, ct: ct)).Values)
+        foreach (var f in s.Files)
+            if (f.Path is not null && (f.File.ExactSize || f.File.Sha256 is not null))
+                known.TryAdd(f.Path, (f.File.ExactSize ? f.File.SizeBytes : null, f.File.Sha256?.ToLowerInvariant()));
+        foreach (var (path, record) in await engine.FilesAsync(paths, ct))
+            if (record.Status == DownloadFileStates.Completed)
+                known[path] = (record.TotalBytes, record.Sha256?.ToLowerInvariant() ?? known.GetValueOrDefault(path).Sha256);
+        return known;
     }
 
     /// <summary>Preset ids by the models-relative path of each of their files.</summary>
@@ -301,6 +312,16 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
             .GroupBy(x => x.Item1, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.OrderByDescending(x => x.Installed).Select(x => x.Id).Distinct()], StringComparer.Ordinal);
     }
+
+    /// <summary>Rescans first when something changed or the index is older than <see cref="MaxIndexAge"/>.</summary>
+    private Task FreshAsync(CancellationToken ct) =>
+        _dirty || DateTime.UtcNow - _scannedAt > MaxIndexAge ? RescanAsync(ct) : Task.CompletedTask;
+
+    /// <summary>The folders files are read from: the models folder itself, and each folder an extra root names.</summary>
+    public IReadOnlyList<string> RootFolders() => RootFolders(Roots());
+
+    private static List<string> RootFolders(IEnumerable<(string Name, string Path, IReadOnlyList<(string Type, string Folder)> Folders)> roots) =>
+        [.. roots.SelectMany(r => r.Name == ModelFile.MainRoot ? [r.Path] : r.Folders.Select(f => f.Folder)).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The models folder, then the extra roots of <c>COMFYUI_DIR/extra_model_paths.yaml</c> in their order.</summary>
     public IReadOnlyList<(string Name, string Path, IReadOnlyList<(string Type, string Folder)> Folders)> Roots()

@@ -26,7 +26,7 @@ public sealed class ModelValidationJob(ModelLibrary library, PresetStates preset
     public async Task RunAsync(string jobId, string? type, string? preset, CancellationToken ct)
     {
         var files = (await library.ListAsync(ct)).Where(f => f.InModelsFolder && (type is null || f.Type == type)).ToList();
-        var expected = await ExpectedAsync(files.Select(f => f.Path).ToList(), ct);
+        var expected = await library.KnownAsync([.. files.Select(f => f.Path)], ct);
         if (preset is not null)
         {
             var status = await presets.ReadAsync(presets.Find(preset), ct);
@@ -45,7 +45,7 @@ public sealed class ModelValidationJob(ModelLibrary library, PresetStates preset
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var row = await db.ModelFiles.FirstOrDefaultAsync(r => r.Path == file.Path, ct);
             if (row is null) continue;
-            expected.TryGetValue(file.Path, out var want);
+            var want = expected.GetValueOrDefault(file.Path).Sha256;
             if (row.Sha256 is null || row.HashedSize != file.Size || row.HashedModified != file.Modified)
             {
                 row.Sha256 = await HashAsync(file.FullPath, bytes =>
@@ -76,18 +76,6 @@ public sealed class ModelValidationJob(ModelLibrary library, PresetStates preset
         }
         bus.Publish(new ModelValidationProgressed(jobId, files.Count, files.Count, total, total, Math.Round(total / 1e6 / Math.Max(0.001, clock.Elapsed.TotalSeconds), 1), null));
         bus.Publish(new ModelValidationFinished(jobId, files.Count, hashed, mismatched));
-    }
-
-    /// <summary>The hash each path should have: what the download engine verified, else what the registry says.</summary>
-    private async Task<Dictionary<string, string>> ExpectedAsync(IReadOnlyCollection<string> paths, CancellationToken ct)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var s in (await presets.ReadAllAsync(withDownloads: false, ct: ct)).Values)
-        foreach (var f in s.Files)
-            if (f.Path is not null && f.File.Sha256 is { } sha) result.TryAdd(f.Path, sha.ToLowerInvariant());
-        foreach (var (path, record) in await engine.FilesAsync(paths, ct))
-            if (record.Status == DownloadFileStates.Completed && record.Sha256 is { } sha) result[path] = sha.ToLowerInvariant();
-        return result;
     }
 
     private static async Task<string> HashAsync(string path, Action<int> progress, CancellationToken ct)

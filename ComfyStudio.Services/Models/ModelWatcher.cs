@@ -23,7 +23,7 @@ public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<Mod
             library.Invalidate();
             return Task.CompletedTask;
         });
-        foreach (var folder in library.Roots().SelectMany(r => r.Name == ModelFile.MainRoot ? [r.Path] : r.Folders.Select(f => f.Folder)).Distinct())
+        foreach (var folder in library.RootFolders())
         {
             if (!Directory.Exists(folder)) continue;
             try

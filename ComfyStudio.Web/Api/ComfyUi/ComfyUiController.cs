@@ -25,13 +25,13 @@ public sealed class ComfyUiController(ComfyUiClient comfyUi, Generations generat
     {
         var probe = await comfyUi.ProbeAsync(ct);
         var queue = probe.IsRunning ? await comfyUi.QueueAsync(ct) : null;
-        if (!probe.IsRunning || queue is null) throw Unavailable(probe.Error);
+        if (!probe.IsRunning || queue is null) throw comfyUi.Unavailable(probe.Error);
         return new ComfyUiHealth("healthy", probe.Version, new ComfyUiHealth.QueueCounts(queue.Pending.Count, queue.Running.Count), connection.Connected);
     }
 
     /// <summary>The running and pending prompts, by number.</summary>
     [HttpGet("queue")]
-    public async Task<QueueResource> Queue(CancellationToken ct) => QueueResource.From(await comfyUi.QueueAsync(ct) ?? throw Unavailable(null));
+    public async Task<QueueResource> Queue(CancellationToken ct) => QueueResource.From(await comfyUi.QueueAsync(ct) ?? throw comfyUi.Unavailable());
 
     /// <summary>
     /// Queues an API-format graph (<c>workflow</c>). <c>priority</c> above 0 puts it at the front of the queue.
@@ -58,7 +58,7 @@ public sealed class ComfyUiController(ComfyUiClient comfyUi, Generations generat
     {
         var which = (type ?? "pending").Trim().ToLowerInvariant();
         if (which is not ("pending" or "running" or "all")) throw StudioException.Validation("type must be all, pending or running");
-        var queue = await comfyUi.QueueAsync(ct) ?? throw Unavailable(null);
+        var queue = await comfyUi.QueueAsync(ct) ?? throw comfyUi.Unavailable();
         var cleared = 0;
         if (which is "pending" or "all" && queue.Pending.Count > 0)
         {
@@ -131,7 +131,4 @@ public sealed class ComfyUiController(ComfyUiClient comfyUi, Generations generat
         Response.Headers.XContentTypeOptions = "nosniff";
         return File(await answer.Content.ReadAsStreamAsync(ct), media, enableRangeProcessing: false);
     }
-
-    private StudioException Unavailable(string? reason) =>
-        new(ErrorCodes.ComfyUiUnavailable, $"ComfyUI is not responding at {comfyUi.BaseAddress}{(reason is null ? "" : ": " + reason)}");
 }
