@@ -222,6 +222,22 @@ public sealed class GenerationTests(GenerationTests.ComfyFactory factory) : ICla
     }
 
     [Fact]
+    public async Task At_the_pending_cap_execute_is_queue_full_and_ComfyUI_never_sees_the_prompt()
+    {
+        var client = await ConnectedClientAsync();
+        async Task<HttpResponseMessage> Queue(JsonObject graph) => await client.PostAsJsonAsync("/api/comfyui/execute", new { workflow = graph });
+        var running = (await (await Queue(Graph(extraClass: "Wait"))).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("prompt_id").GetString()!;
+        await UntilStatusAsync(client, running, "running");
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.OK, (await Queue(Graph())).StatusCode); // ComfyUi:MaxPending is 5 here
+        var before = factory.ComfyUi.Received.Count;
+        var full = await ErrorAssert.IsErrorBody(await Queue(Graph()), HttpStatusCode.InsufficientStorage, "QUEUE_FULL");
+        Assert.Equal(5, full.GetProperty("error").GetProperty("details").GetProperty("pending").GetInt32());
+        Assert.Equal(before, factory.ComfyUi.Received.Count); // the refused one never reached ComfyUI
+        await client.DeleteAsync("/api/comfyui/queue?type=all"); // leave ComfyUI empty for the next test
+        await UntilStatusAsync(client, running, "interrupted");
+    }
+
+    [Fact]
     public async Task A_prompt_queued_straight_to_ComfyUI_is_recorded_with_its_outcome()
     {
         var client = await ConnectedClientAsync();

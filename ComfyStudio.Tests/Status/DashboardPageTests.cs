@@ -47,6 +47,9 @@ public sealed class DashboardPageTests(DashboardPageTests.FastTelemetryFactory f
 
         await page.Locator("[data-testid=comfyui-status]").WaitForAsync();
         Assert.Equal("unreachable", (await page.Locator("[data-testid=comfyui-status]").TextContentAsync())?.Trim());
+        // "Open ComfyUI" leads to ComfyUI itself (COMFYUI_URL here; the pod's proxy URL on RunPod).
+        var comfyUrl = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ComfyStudio.Services.Configuration.StudioOptions>>().Value.ComfyUiUrl;
+        Assert.Equal(comfyUrl, await page.Locator("[data-testid=open-comfyui]").GetAttributeAsync("href"));
         StringAssert(await page.Locator("[data-testid=components]").TextContentAsync(), "backend");
         StringAssert(await page.Locator("[data-testid=database]").TextContentAsync(), "events");
     }
