@@ -39,7 +39,9 @@ list() { curl -sf -H "X-API-Key: $KEY" "http://127.0.0.1:$PORT/api/models?per_pa
 sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
 FIND=$(ms find "$ROOT/ComfyUI/models" -type f -printf '%s %T@ %p\n')
 FIND_WARM=$(ms find "$ROOT/ComfyUI/models" -type f -printf '%s %T@ %p\n')
-C0=$(cpu); COLD=$(ms list); C1=$(cpu)                 # first listing: the full scan, every header read
+C0=$(cpu); COLD=$(ms list); C1=$(cpu)                 # first listing: waits for the scan at start to end
+for _ in $(seq 120); do grep -q "Models index:" "$ROOT/app.log" && break; sleep 0.5; done
+SCAN=$(sed -n 's/.*Models index: .* in \([0-9]*\) ms.*/\1/p' "$ROOT/app.log" | head -1)   # the scan at start, every header read
 WARM=$(ms list)                                        # the index, unchanged
 curl -sf -H "X-API-Key: $KEY" -o /dev/null "http://127.0.0.1:$PORT/api/models/types"
 touch "$ROOT/ComfyUI/models/checkpoints/set000/model_00000.safetensors"
@@ -50,6 +52,7 @@ TICK=$(getconf CLK_TCK)
 printf '\n%-44s %10s %12s %14s\n' "operation ($TOTAL files)" "ms" "vs find" "CPU ms"
 printf '%-44s %10s %12s %14s\n' "find -printf (cold cache)" "$FIND" "1.00" "-"
 printf '%-44s %10s %12s %14s\n' "find -printf (warm cache)" "$FIND_WARM" "-" "-"
-printf '%-44s %10s %12.2f %14s\n' "studio: first listing (scan + every header)" "$COLD" "$(echo "$COLD / $FIND_WARM" | bc -l)" "$(( (C1 - C0) * 1000 / TICK ))"
+printf '%-44s %10s %12.2f %14s\n' "studio: scan at start (every header, background)" "$SCAN" "$(echo "$SCAN / $FIND_WARM" | bc -l)" "-"
+printf '%-44s %10s %12.2f %14s\n' "studio: first listing after the health check" "$COLD" "$(echo "$COLD / $FIND_WARM" | bc -l)" "$(( (C1 - C0) * 1000 / TICK ))"
 printf '%-44s %10s %12.2f %14s\n' "studio: listing from the index" "$WARM" "$(echo "$WARM / $FIND_WARM" | bc -l)" "-"
 printf '%-44s %10s %12.2f %14s\n' "studio: rescan after one file changed" "$RESCAN" "$(echo "$RESCAN / $FIND_WARM" | bc -l)" "$(( (C3 - C2) * 1000 / TICK ))"

@@ -1,4 +1,5 @@
 using ComfyStudio.Services.Data;
+using System.IO.Enumeration;
 using Microsoft.EntityFrameworkCore;
 using ComfyStudio.Services.Configuration;
 using ComfyStudio.Services.Downloads;
@@ -117,7 +118,7 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
     /// filtered, counted and paged in SQLite, so a page costs the same with 100 files or 10,000.
     /// </summary>
     public async Task<(IReadOnlyList<ModelFile> Items, int Total, long TotalBytes)> PageAsync(string? typeId, string? search, Paging.PageRequest page,
-        CancellationToken ct = default)
+        ModelSort sort = ModelSort.Name, CancellationToken ct = default)
     {
         await FreshAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -130,9 +131,25 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
         }
         var total = await query.CountAsync(ct);
         var bytes = total == 0 ? 0 : await query.SumAsync(r => r.Size, ct);
-        var rows = await query.OrderBy(r => r.Path).Skip(page.Skip).Take(page.PerPage).ToListAsync(ct);
+        var ordered = sort switch
+        {
+            ModelSort.Size => query.OrderByDescending(r => r.Size).ThenBy(r => r.Path),
+            ModelSort.Date => query.OrderByDescending(r => r.Modified).ThenBy(r => r.Path),
+            _ => query.OrderBy(r => r.Path),
+        };
+        var rows = await ordered.Skip(page.Skip).Take(page.PerPage).ToListAsync(ct);
         var usedBy = rows.Count == 0 ? [] : await PresetsByPathAsync(ct);
         return ([.. rows.Select(r => ToFile(r, usedBy))], total, bytes);
+    }
+
+    /// <summary>Files and bytes per ComfyUI folder (type id), every root together: one grouped query of the index.</summary>
+    public async Task<IReadOnlyDictionary<string, (int Count, long Bytes)>> TypeFiguresAsync(CancellationToken ct = default)
+    {
+        await FreshAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.ModelFiles.AsNoTracking().GroupBy(r => r.Type)
+            .Select(g => new { g.Key, Count = g.Count(), Bytes = g.Sum(r => r.Size) }).ToListAsync(ct);
+        return rows.ToDictionary(r => r.Key, r => (r.Count, r.Bytes), StringComparer.Ordinal);
     }
 
     private static ModelFile ToFile(ModelFileRecord r, Dictionary<string, IReadOnlyList<string>> usedBy) => new(
@@ -151,14 +168,23 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
             _dirty = false; // a change during the walk marks it again
             var found = Walk(ct);
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var known = await db.ModelFiles.ToDictionaryAsync(r => r.Path, StringComparer.Ordinal, ct);
-            var reread = 0;
+            var known = await db.ModelFiles.AsNoTracking().ToDictionaryAsync(r => r.Path, StringComparer.Ordinal, ct); // only the changed rows get tracked
             var now = DateTime.UtcNow;
+            var changed = new List<(Found File, ModelFileRecord? Row)>();
             foreach (var f in found.Values)
             {
                 if (known.Remove(f.Path, out var row) && row.Size == f.Size && row.Modified == f.Modified && row.FullPath == f.FullPath) continue;
-                var inspection = Inspect(f.Real);
-                reread++;
+                changed.Add((f, row));
+            }
+            // Headers are a few small reads each: on a cold cache or a network volume the wait is the disk's, so several
+            // run at once (a first scan of 10,000 files is bound by the latency, not by the CPU).
+            var inspections = new ModelInspection[changed.Count];
+            await Parallel.ForAsync(0, changed.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 2, 8), CancellationToken = ct },
+                (i, _) => { inspections[i] = Inspect(changed[i].File.Real); return ValueTask.CompletedTask; });
+            for (var i = 0; i < changed.Count; i++)
+            {
+                var (f, row) = changed[i];
+                var inspection = inspections[i];
                 if (row is null)
                 {
                     row = new ModelFileRecord { Path = f.Path, Root = f.Root, Type = f.Type, FullPath = f.FullPath };
@@ -180,7 +206,7 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
             db.ModelFiles.RemoveRange(known.Values); // gone from the disk
             await db.SaveChangesAsync(ct);
             _scannedAt = DateTime.UtcNow;
-            return (found.Count, reread);
+            return (found.Count, changed.Count);
         }
         catch
         {
@@ -200,43 +226,66 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
         var roots = Roots();
         // Links are followed while they stay inside the models folder or a folder the extra roots name.
         var realRoots = RootFolders(roots).Where(Directory.Exists).Select(ModelFolder.RealPath).Distinct(StringComparer.Ordinal).ToList();
+        bool Inside(string real) => realRoots.Any(r => real == r || real.StartsWith(r + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal));
         var files = new Dictionary<string, Found>(StringComparer.Ordinal);
         foreach (var root in roots)
         foreach (var (typeId, folder) in root.Folders)
         {
             var type = ModelType.Find(typeId);
             if (!Directory.Exists(folder)) continue;
-            IEnumerable<string> entries;
-            try
-            {
-                entries = Directory.EnumerateFiles(folder, "*", new EnumerationOptions
-                {
-                    RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden, MaxRecursionDepth = 16,
-                });
-            }
+            string realFolder;
+            try { realFolder = ModelFolder.RealPath(folder); }
             catch (IOException) { continue; }
-            foreach (var full in entries)
+            if (!Inside(realFolder)) continue;
+            var prefix = root.Name == ModelFile.MainRoot ? System.IO.Path.GetFileName(folder) + "/" : $"{root.Name}:{type?.Id ?? typeId}/";
+            // The walk keeps each folder's real path: only an entry that is itself a link is resolved (one readlink chain),
+            // not every file's every parent, which made a scan of 10,000 files cost 80,000 system calls.
+            var pending = new Stack<(string Dir, string Real, string Relative, int Depth)>();
+            pending.Push((folder, realFolder, "", 0));
+            while (pending.TryPop(out var at))
             {
                 ct.ThrowIfCancellationRequested();
-                var name = System.IO.Path.GetFileName(full);
-                if (type is not null ? !type.Lists(name) : !ModelType.PtExtensions.Contains(System.IO.Path.GetExtension(name).ToLowerInvariant())) continue;
-                string real;
-                FileInfo info;
-                try
+                List<Entry> entries;
+                try { entries = [.. new FileSystemEnumerable<Entry>(at.Dir, ToEntry, EntryOptions)]; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+                foreach (var entry in entries)
                 {
-                    real = ModelFolder.RealPath(full);
-                    if (!realRoots.Any(r => real == r || real.StartsWith(r + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))) continue; // a link out
-                    info = new FileInfo(real);
-                    if (!info.Exists) continue;
+                    var relative = at.Relative + entry.Name;
+                    var full = System.IO.Path.Join(at.Dir, entry.Name);
+                    var real = System.IO.Path.Join(at.Real, entry.Name);
+                    if (entry.Link)
+                    {
+                        try { real = ModelFolder.RealPath(full); }
+                        catch (IOException) { continue; }
+                        if (!Inside(real)) continue; // a link out
+                    }
+                    if (entry.Directory)
+                    {
+                        if (at.Depth < 16) pending.Push((full, real, relative + "/", at.Depth + 1));
+                        continue;
+                    }
+                    if (type is not null ? !type.Lists(entry.Name) : !ModelType.PtExtensions.Contains(System.IO.Path.GetExtension(entry.Name).ToLowerInvariant())) continue;
+                    var (size, modified) = (entry.Size, entry.Modified);
+                    if (entry.Link)
+                    {
+                        var info = new FileInfo(real);
+                        if (!info.Exists) continue;
+                        (size, modified) = (info.Length, info.LastWriteTimeUtc);
+                    }
+                    var path = prefix + relative;
+                    files.TryAdd(path, new Found(path, root.Name, type?.Id ?? typeId, full, real, size, modified));
                 }
-                catch (IOException) { continue; }
-                var relative = System.IO.Path.GetRelativePath(folder, full).Replace(System.IO.Path.DirectorySeparatorChar, '/');
-                var path = root.Name == ModelFile.MainRoot ? System.IO.Path.GetFileName(folder) + "/" + relative : $"{root.Name}:{type?.Id ?? typeId}/{relative}";
-                files.TryAdd(path, new Found(path, root.Name, type?.Id ?? typeId, full, real, info.Length, info.LastWriteTimeUtc));
             }
         }
         return files;
     }
+
+    private readonly record struct Entry(string Name, bool Directory, bool Link, long Size, DateTime Modified);
+
+    private static readonly EnumerationOptions EntryOptions = new() { IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden, RecurseSubdirectories = false };
+
+    private static Entry ToEntry(ref FileSystemEntry e) => new(
+        e.FileName.ToString(), e.IsDirectory, e.Attributes.HasFlag(FileAttributes.ReparsePoint), e.Length, e.LastWriteTimeUtc.UtcDateTime);
 
     private static ModelInspection Inspect(string real)
     {
@@ -256,17 +305,17 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
     /// </summary>
     public async Task<IReadOnlyList<ModelFolderFigures>> FolderFiguresAsync(CancellationToken ct = default)
     {
-        var files = (await ListAsync(ct)).Where(f => f.InModelsFolder).ToList();
         var root = models.Root;
         if (!Directory.Exists(root)) return [];
+        await FreshAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var files = await db.ModelFiles.AsNoTracking().Where(r => r.Root == ModelFile.MainRoot).Select(r => new { r.Path, r.Size }).ToListAsync(ct);
+        var byFolder = files.GroupBy(f => f.Path[..Math.Max(0, f.Path.IndexOf('/', StringComparison.Ordinal))], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (Count: g.Count(), Bytes: g.Sum(f => f.Size)), StringComparer.Ordinal);
         return [.. new DirectoryInfo(root).EnumerateDirectories()
             .Where(d => !d.Attributes.HasFlag(FileAttributes.ReparsePoint))
             .OrderBy(d => d.Name, StringComparer.Ordinal)
-            .Select(d =>
-            {
-                var inFolder = files.Where(f => f.Path.StartsWith(d.Name + "/", StringComparison.Ordinal)).ToList();
-                return new ModelFolderFigures(d.Name, inFolder.Count, inFolder.Sum(f => f.Size));
-            })];
+            .Select(d => byFolder.TryGetValue(d.Name, out var n) ? new ModelFolderFigures(d.Name, n.Count, n.Bytes) : new ModelFolderFigures(d.Name, 0, 0))];
     }
 
     /// <summary>

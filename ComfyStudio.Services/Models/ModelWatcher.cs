@@ -15,9 +15,24 @@ public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<Mod
     private List<FileSystemWatcher> _watchers = [];
     private bool _stopped;
     private IDisposable? _downloads;
+    private readonly CancellationTokenSource _stopping = new(); // cancelled at stop, never disposed: the scan at start may still read it
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // The first scan reads every header (seconds for thousands of files): done in the background at start, so the
+        // Models page and the API find the index warm.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var (files, read) = await library.RescanAsync(_stopping.Token);
+                logger.LogInformation("Models index: {Files} files, {Read} headers read (changed since the last start) in {Ms} ms",
+                    files, read, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            catch (OperationCanceledException) { }
+            catch (Exception e) { logger.LogWarning("Models index: the scan at start failed ({Reason}); the first listing scans again", e.Message); }
+        }, CancellationToken.None);
         _downloads = bus.SubscribeDurable(e => e is DownloadCompleted or DownloadFailed or DownloadStateChanged, _ =>
         {
             library.Invalidate();
@@ -60,6 +75,7 @@ public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<Mod
         List<FileSystemWatcher> watchers;
         lock (_lock)
         {
+            if (!_stopped) _stopping.Cancel();
             _stopped = true;
             watchers = _watchers;
             _watchers = [];

@@ -159,6 +159,17 @@ public sealed class ModelLibraryTests(StudioFactory factory) : IClassFixture<Stu
         Assert.Equal(2, paged.GetProperty("models").GetArrayLength());
         Assert.True(paged.GetProperty("has_prev").GetBoolean());
 
+        // sort=size: the largest first; sort=date: the newest first; anything else is a 400.
+        var bySize = (await client.GetFromJsonAsync<JsonElement>("/api/models?search=list-&per_page=100&sort=size")).GetProperty("models").EnumerateArray()
+            .Select(m => m.GetProperty("size_bytes").GetInt64()).ToList();
+        Assert.Equal(bySize.OrderDescending(), bySize);
+        Assert.True(bySize[0] > bySize[^1]);
+        File.SetLastWriteTimeUtc(Path.Combine(factory.ComfyUiDir, "models", "loras", "style", "list-nested.safetensors"), DateTime.UtcNow.AddMinutes(5));
+        await TestWait.UntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/api/models?search=list-&sort=date")).GetProperty("models")[0]
+            .GetProperty("path").GetString() == "loras/style/list-nested.safetensors", 10, "the file touched last to come first by date");
+        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/models?sort=bigness"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        await ErrorAssert.IsErrorBody(await client.GetAsync("/api/models?sort=1"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+
         var types = await client.GetFromJsonAsync<JsonElement>("/api/models/types");
         var counts = types.GetProperty("types").EnumerateArray().ToDictionary(t => t.GetProperty("id").GetString()!, t => t.GetProperty("count").GetInt32());
         Assert.True(counts["diffusion_models"] >= 1);

@@ -1,3 +1,4 @@
+using ComfyStudio.Web.Components.Pages;
 using Microsoft.Playwright;
 
 namespace ComfyStudio.Tests.Models;
@@ -48,6 +49,20 @@ public sealed class ModelsPageTests(BrowserFactory factory) : IClassFixture<Brow
         // The full check runs as a job and reports back on the page.
         await page.GetByTestId("full-check").ClickAsync();
         await Assertions.Expect(page.GetByTestId("check-result")).ToContainTextAsync("Checked", new() { Timeout = 30_000 });
+
+        // Many files: fifty rows a page, paged from the index; sorting by size brings the largest first.
+        for (var i = 0; i < 55; i++) Write($"upscale_models/bulk-{i:00}.safetensors", ModelLibraryTests.Safetensors(floatsEach: i == 42 ? 4096 : 16));
+        await TestWait.UntilAsync(async () => (await library.PageAsync(null, "bulk-", new(1, 100))).Total == 55, 10, "the index to see the bulk files");
+        await page.GotoAsync(factory.BaseUrl + "/models?search=bulk-");
+        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached }); // interactive, not the prerender
+        await Assertions.Expect(rows).ToHaveCountAsync(ModelsPage.PerPage);
+        await Assertions.Expect(page.GetByTestId("model-count")).ToContainTextAsync("1–50 of 55");
+        await Assertions.Expect(page.GetByTestId("storage-chart")).ToBeVisibleAsync();
+        await page.GetByTestId("model-pages").Locator("button", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^\\s*2\\s*$") }).ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(5);
+        await page.GetByTestId("sort-size").ClickAsync();
+        await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-path", "upscale_models/bulk-42.safetensors");
+        await Assertions.Expect(rows).ToHaveCountAsync(ModelsPage.PerPage); // a new order starts at the first page
 
         // A link from the Presets page lands on the file's row.
         await page.GotoAsync(factory.BaseUrl + "/models?search=checkpoints%2Fpage-base.safetensors");

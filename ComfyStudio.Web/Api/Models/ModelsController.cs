@@ -17,16 +17,23 @@ public sealed class ModelsController(ModelLibrary library) : ControllerBase
 {
     public sealed record DeleteRequest(List<string?>? Paths, bool? Confirm, bool? Force);
 
-    /// <summary>Model files by path, filtered by <c>type</c> (a ComfyUI folder, e.g. <c>checkpoints</c>, or its legacy name) and <c>search</c> (in the path).</summary>
+    /// <summary>
+    /// Model files, filtered by <c>type</c> (a ComfyUI folder, e.g. <c>checkpoints</c>, or its legacy name) and
+    /// <c>search</c> (in the path), in the order of <c>sort</c>: <c>name</c> (the path, the default), <c>size</c> (the
+    /// largest first) or <c>date</c> (the newest first).
+    /// </summary>
     [HttpGet]
     public async Task<ModelList> List([FromQuery] string? type, [FromQuery] string? search, [FromQuery] int? page,
-        [FromQuery(Name = "per_page")] int? perPage, CancellationToken ct)
+        [FromQuery(Name = "per_page")] int? perPage, [FromQuery] string? sort, CancellationToken ct)
     {
         var request = PageRequest.From(page, perPage);
+        var order = string.IsNullOrWhiteSpace(sort) ? ModelSort.Name
+            : Enum.TryParse<ModelSort>(sort.Trim(), ignoreCase: true, out var o) && Enum.IsDefined(o) && !char.IsDigit(sort.Trim()[0]) ? o
+            : throw StudioException.Validation("sort must be one of name, size, date");
         var typeId = string.IsNullOrWhiteSpace(type) ? null
             : ModelType.Find(type.Trim())?.Id ?? throw StudioException.Validation($"type must be one of {string.Join(", ", ModelType.All.Select(t => t.Id))}");
         var text = search?.Trim() is { Length: > 0 } s ? s[..Math.Min(s.Length, 200)] : null;
-        var (items, total, bytes) = await library.PageAsync(typeId, text, request, ct);
+        var (items, total, bytes) = await library.PageAsync(typeId, text, request, order, ct);
         var shown = request.Of([.. items.Select(ModelResource.From)], total);
         return new ModelList(shown.Items, shown.Total, ByteSize.Gb(bytes), shown.PageNumber, shown.PerPage, shown.HasNext, shown.HasPrev);
     }
@@ -34,8 +41,8 @@ public sealed class ModelsController(ModelLibrary library) : ControllerBase
     [HttpGet("types")]
     public async Task<ModelTypeList> Types(CancellationToken ct)
     {
-        var files = await library.ListAsync(ct);
-        return new ModelTypeList([.. ModelType.All.Select(t => new ModelTypeList.TypeCount(t.Id, t.Name, files.Count(f => f.Type == t.Id)))]);
+        var figures = await library.TypeFiguresAsync(ct);
+        return new ModelTypeList([.. ModelType.All.Select(t => new ModelTypeList.TypeCount(t.Id, t.Name, figures.GetValueOrDefault(t.Id).Count))]);
     }
 
     /// <summary>
