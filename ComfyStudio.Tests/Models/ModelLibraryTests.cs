@@ -108,6 +108,13 @@ public sealed class ModelLibraryTests(StudioFactory factory) : IClassFixture<Stu
         var outside = Path.Combine(factory.DataDir, "outside-list.safetensors");
         File.WriteAllBytes(outside, Safetensors());
         File.CreateSymbolicLink(Path.Combine(factory.ComfyUiDir, "models", "checkpoints", "list-link-out.safetensors"), outside);
+        // A linked folder is followed while it leads inside the roots, and not when it leads out.
+        var outsideDir = Path.Combine(factory.DataDir, "outside-dir");
+        Directory.CreateDirectory(outsideDir);
+        File.WriteAllBytes(Path.Combine(outsideDir, "list-in-linked-out.safetensors"), Safetensors());
+        Directory.CreateSymbolicLink(Path.Combine(factory.ComfyUiDir, "models", "checkpoints", "list-dir-out"), outsideDir);
+        Write("pool/list-pooled.safetensors", Safetensors());
+        Directory.CreateSymbolicLink(Path.Combine(factory.ComfyUiDir, "models", "checkpoints", "list-dir-in"), Path.Combine("..", "pool"));
         // An extra root, as a shared network volume is wired in.
         var shared = Path.Combine(factory.DataDir, "shared-volume");
         Directory.CreateDirectory(Path.Combine(shared, "models", "loras"));
@@ -134,7 +141,7 @@ public sealed class ModelLibraryTests(StudioFactory factory) : IClassFixture<Stu
         await TestWait.UntilAsync(async () =>
         {
             list = await client.GetFromJsonAsync<JsonElement>("/api/models?search=list-&per_page=100");
-            return list.GetProperty("total").GetInt32() == 7;
+            return list.GetProperty("total").GetInt32() == 9;
         }, 10, "the index to see the new files (the watcher marks it changed)");
         var models = list.GetProperty("models").EnumerateArray().ToDictionary(m => m.GetProperty("path").GetString()!);
         Assert.True(models.ContainsKey("checkpoints/list-good.safetensors"));
@@ -145,10 +152,12 @@ public sealed class ModelLibraryTests(StudioFactory factory) : IClassFixture<Stu
         Assert.Equal("gguf", models["network:diffusion_models/list-quant.gguf"].GetProperty("format").GetString());
         Assert.DoesNotContain("checkpoints/list-notes.txt", models.Keys);
         Assert.DoesNotContain("checkpoints/list-link-out.safetensors", models.Keys);
+        Assert.DoesNotContain("checkpoints/list-dir-out/list-in-linked-out.safetensors", models.Keys);
+        Assert.True(models.ContainsKey("checkpoints/list-dir-in/list-pooled.safetensors"));
         Assert.False(models["checkpoints/list-cut.safetensors"].GetProperty("valid").GetBoolean());
         Assert.Equal("safetensors", models["checkpoints/list-good.safetensors"].GetProperty("format").GetString());
         Assert.EndsWith("Z", models["checkpoints/list-good.safetensors"].GetProperty("modified").GetString());
-        Assert.Equal(7, list.GetProperty("total").GetInt32());
+        Assert.Equal(9, list.GetProperty("total").GetInt32()); // pool/ too: a folder ComfyUI does not name is listed by the model extensions
 
         // The search is a text, not a pattern: % and _ match only themselves.
         Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/models?search=%25")).GetProperty("total").GetInt32());
