@@ -42,15 +42,14 @@ public sealed partial class ComfyUiClient(HttpClient http, ILogger<ComfyUiClient
         }
     }
 
-    /// <summary>Node packages from <c>/object_info</c>; null when ComfyUI does not answer.</summary>
-    public async Task<IReadOnlyList<NodePackage>?> NodePackagesAsync(CancellationToken ct = default)
+    /// <summary>ComfyUI's <c>/object_info</c> (every node class with its inputs and outputs); null when ComfyUI does not answer.</summary>
+    public async Task<JsonObject?> ObjectInfoAsync(CancellationToken ct = default)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(10)); // object_info lists every node: larger and slower than a probe
         try
         {
-            var info = await http.GetFromJsonAsync<JsonObject>("object_info", timeout.Token);
-            return info is null ? null : GroupByPackage(info);
+            return await http.GetFromJsonAsync<JsonObject>("object_info", timeout.Token);
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException or InvalidOperationException
                                       or OperationCanceledException && !ct.IsCancellationRequested)
@@ -59,6 +58,10 @@ public sealed partial class ComfyUiClient(HttpClient http, ILogger<ComfyUiClient
             return null;
         }
     }
+
+    /// <summary>Node packages from <c>/object_info</c>; null when ComfyUI does not answer.</summary>
+    public async Task<IReadOnlyList<NodePackage>?> NodePackagesAsync(CancellationToken ct = default) =>
+        await ObjectInfoAsync(ct) is { } info ? GroupByPackage(info) : null;
 
     /// <summary>
     /// ComfyUI's queue from <c>/queue</c>: the running prompt(s) and the pending ones by number (ComfyUI sends its

@@ -48,6 +48,9 @@ public sealed class FakeComfyUi : IAsyncDisposable
         ["VHS_VideoCombine"] = "custom_nodes.ComfyUI-VideoHelperSuite",
     };
 
+    /// <summary>Full <c>/object_info</c> entries by class (real ones, with inputs and outputs); they replace the bare entries of <see cref="Nodes"/>.</summary>
+    public JsonObject Classes { get; } = [];
+
     /// <summary>Prompts running and pending as (number, prompt id); pending in heap order, as ComfyUI sends it (unsorted).</summary>
     public List<(long Number, string PromptId)> Running { get; } = [];
     public List<(long Number, string PromptId)> Pending { get; } = [];
@@ -507,6 +510,8 @@ public sealed class FakeComfyUi : IAsyncDisposable
                 ["name"] = name, ["display_name"] = name, ["description"] = "", ["python_module"] = module,
                 ["category"] = "sd", ["output_node"] = false,
             };
+        lock (_lock)
+            foreach (var (name, entry) in Classes) info[name] = entry?.DeepClone();
         return info;
     }
 

@@ -1,3 +1,4 @@
+using ComfyStudio.Services.Workflows;
 using ComfyStudio.Services.Models;
 using ComfyStudio.Services.Auth;
 using ComfyStudio.Services.Configuration;
@@ -44,6 +45,7 @@ public static class StudioWebSetup
         builder.AddStudioSettings();
         builder.AddStudioComfyUi();
         builder.AddStudioModels();
+        builder.AddStudioWorkflows();
         builder.AddStudioTelemetry();
         builder.AddStudioStatus();
         builder.Services.AddSingleton<IStudioRestart, StudioRestart>();

@@ -1,0 +1,207 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ComfyStudio.Services.Configuration;
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Events;
+using ComfyStudio.Services.Presets;
+using ComfyStudio.Services.Updates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Services.Workflows;
+
+/// <summary>
+/// The workflows the studio knows: the templates (a self-update's <c>STUDIO_DIR/workflows/templates</c>, then the
+/// preset registry's <c>workflows/</c>, synced or shipped), read-only, and the user's own in
+/// <c>STUDIO_DIR/workflows/user/&lt;id&gt;.json</c>, written atomically, a new name never replacing another file. A
+/// workflow is kept in the format it came in (API or UI), its name and category beside the graph: <c>_meta</c> in the
+/// API format (as the registry's templates carry it), <c>extra.studio</c> in the UI format, so the file still opens in
+/// ComfyUI.
+/// </summary>
+public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, PresetCatalogStore registry, NodeCatalog nodes, EventBus bus,
+    ILogger<WorkflowLibrary> logger)
+{
+    private readonly Lock _writing = new();
+
+    private string StudioDir => options.Value.StudioDir!;
+    public string UserDir => Path.Combine(StudioDir, "workflows", "user");
+    private string TemplatesDir => Path.Combine(StudioDir, "workflows", "templates");
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")]
+    private static partial Regex IdPattern();
+
+    /// <summary>Every workflow, templates first, filtered by category (exact, any case) and a text in the name or description.</summary>
+    public IReadOnlyList<WorkflowEntry> List(string? category = null, string? search = null) =>
+        [.. All().Select(w => w.Entry)
+            .Where(e => category is null || string.Equals(e.Category, category, StringComparison.OrdinalIgnoreCase))
+            .Where(e => search is null || e.Name.Contains(search, StringComparison.OrdinalIgnoreCase) || e.Id.Contains(search, StringComparison.OrdinalIgnoreCase)
+                        || (e.Description?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false))
+            .OrderBy(e => e.Template ? 0 : 1).ThenBy(e => e.Category, StringComparer.OrdinalIgnoreCase).ThenBy(e => e.Name, StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>One workflow with its graph as stored; WORKFLOW not found is a 404.</summary>
+    public (WorkflowEntry Entry, JsonObject Workflow) Get(string id)
+    {
+        CheckId(id);
+        foreach (var (entry, file) in All())
+            if (entry.Id == id && Read(file) is { } workflow) return (entry, workflow);
+        throw StudioException.NotFound($"Workflow {id} does not exist");
+    }
+
+    /// <summary>
+    /// Saves a new user workflow under an id made from its name (<c>my_portrait</c>; <c>_2</c>, <c>_3</c>… when taken),
+    /// or replaces the user workflow <paramref name="replacing"/>. A template cannot be replaced (409: save a copy).
+    /// </summary>
+    public WorkflowEntry Save(string name, string? category, string? description, JsonObject workflow, string? replacing = null)
+    {
+        name = name.Trim();
+        if (name.Length is 0 or > 120) throw StudioException.Validation("name must be 1 to 120 characters");
+        Ensure(workflow);
+        var stored = (JsonObject)workflow.DeepClone();
+        var ui = WorkflowConverter.IsUiFormat(stored);
+        var meta = new JsonObject { ["title"] = name, ["category"] = string.IsNullOrWhiteSpace(category) ? "Custom" : category.Trim() };
+        if (!string.IsNullOrWhiteSpace(description)) meta["description"] = description.Trim();
+        string id;
+        lock (_writing)
+        {
+            if (replacing is not null)
+            {
+                CheckId(replacing);
+                var existing = All().FirstOrDefault(w => w.Entry.Id == replacing).Entry ?? throw StudioException.NotFound($"Workflow {replacing} does not exist");
+                if (existing.Template) throw StudioException.Conflict($"{existing.Name} is a template and cannot be changed: save a copy under a new name");
+                if (category is null && existing.Category.Length > 0) meta["category"] = existing.Category;
+                if (description is null && existing.Description is not null) meta["description"] = existing.Description;
+                id = replacing;
+            }
+            else
+            {
+                var taken = All().Select(w => w.Entry.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                var stem = Slug(name);
+                id = stem;
+                for (var n = 2; taken.Contains(id); n++) id = $"{stem}_{n}";
+            }
+            if (ui)
+            {
+                var extra = stored["extra"] as JsonObject ?? [];
+                stored["extra"] = extra;
+                extra["studio"] = meta;
+            }
+            else
+            {
+                stored.Remove("_meta");
+                stored = new JsonObject([KeyValuePair.Create("_meta", (JsonNode?)meta), .. stored.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))]);
+            }
+            Directory.CreateDirectory(UserDir);
+            FileSystemSwap.WriteAtomically(Path.Combine(UserDir, id + ".json"), stored.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        logger.LogInformation("Saved workflow {Id}", id);
+        bus.Publish(new WorkflowSaved(id, name));
+        return Get(id).Entry;
+    }
+
+    /// <summary>Deletes a user workflow; a template cannot be deleted (409).</summary>
+    public void Delete(string id)
+    {
+        var (entry, _) = Get(id);
+        if (entry.Template) throw StudioException.Conflict($"{entry.Name} is a template and cannot be deleted");
+        lock (_writing) File.Delete(Path.Combine(UserDir, id + ".json"));
+        logger.LogInformation("Deleted workflow {Id}", id);
+        bus.Publish(new WorkflowDeleted(id));
+    }
+
+    /// <summary>The graph in the API format, ready for <c>POST /prompt</c> (a UI-format one converted with ComfyUI's node list), or why it cannot be.</summary>
+    public async Task<WorkflowConversion> ToApiAsync(JsonObject workflow, CancellationToken ct = default)
+    {
+        if (WorkflowConverter.IsUiFormat(workflow)) return WorkflowConverter.ToApi(workflow, await nodes.GetAsync(ct));
+        var prompt = (JsonObject)workflow.DeepClone();
+        prompt.Remove("_meta");
+        return new WorkflowConversion(prompt, []);
+    }
+
+    /// <summary>Conversion and validation against ComfyUI's node list: every error, each on its node and input.</summary>
+    public async Task<(JsonObject? Prompt, IReadOnlyList<WorkflowError> Errors)> ValidateAsync(JsonObject workflow, CancellationToken ct = default)
+    {
+        var converted = await ToApiAsync(workflow, ct);
+        if (!converted.Converted) return (null, converted.Errors);
+        return (converted.Prompt, WorkflowValidator.Validate(converted.Prompt!, await nodes.GetAsync(ct)));
+    }
+
+    /// <summary>A JSON object that is no workflow in either format is INVALID_WORKFLOW.</summary>
+    public static void Ensure(JsonObject workflow)
+    {
+        if (WorkflowConverter.IsUiFormat(workflow)) return;
+        var nodes = workflow.Where(kv => kv.Key != "_meta").ToList();
+        if (nodes.Count == 0) throw new StudioException(ErrorCodes.InvalidWorkflow, "The workflow has no nodes");
+        var bad = nodes.FirstOrDefault(kv => kv.Value is not JsonObject n || n["class_type"] is not JsonValue);
+        if (bad.Key is not null)
+            throw new StudioException(ErrorCodes.InvalidWorkflow,
+                $"This is no ComfyUI workflow: \"{bad.Key}\" has no class_type (the API format is {{\"id\": {{\"class_type\", \"inputs\"}}}}; the UI format has nodes and links)");
+    }
+
+    private static void CheckId(string id)
+    {
+        if (!IdPattern().IsMatch(id)) throw StudioException.Validation("A workflow id is letters, digits, _ and - (at most 100)");
+    }
+
+    private static string Slug(string name)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in name.Normalize(NormalizationForm.FormKD))
+        {
+            if (char.IsAsciiLetterOrDigit(c)) sb.Append(char.ToLowerInvariant(c));
+            else if ((c is ' ' or '_' or '-' or '.') && sb.Length > 0 && sb[^1] != '_') sb.Append('_');
+            if (sb.Length >= 60) break;
+        }
+        var slug = sb.ToString().Trim('_');
+        return slug.Length == 0 ? "workflow" : slug;
+    }
+
+    /// <summary>Every workflow file, the first of an id winning: a self-update's templates, the registry's, then the user's.</summary>
+    private List<(WorkflowEntry Entry, string File)> All()
+    {
+        var found = new List<(WorkflowEntry, string)>();
+        var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var registryDir = Directory.Exists(Path.Combine(registry.SyncedDir, "workflows")) ? Path.Combine(registry.SyncedDir, "workflows")
+            : Path.Combine(PresetCatalogStore.BuiltInDir, "workflows");
+        foreach (var (dir, template, shownAs) in new[] { (TemplatesDir, true, (string?)null), (registryDir, true, registryDir == Path.Combine(PresetCatalogStore.BuiltInDir, "workflows") ? "registry/workflows" : null), (UserDir, false, null) })
+        {
+            if (!Directory.Exists(dir)) continue;
+            foreach (var file in Directory.EnumerateFiles(dir, "*.json", new EnumerationOptions { RecurseSubdirectories = template, MaxRecursionDepth = 4, IgnoreInaccessible = true }).Order(StringComparer.Ordinal))
+            {
+                var id = Path.GetFileNameWithoutExtension(file);
+                if (!IdPattern().IsMatch(id) || string.Equals(id, "index", StringComparison.OrdinalIgnoreCase) || !ids.Add(id)) continue;
+                var relative = shownAs is not null ? shownAs + "/" + Path.GetRelativePath(dir, file).Replace('\\', '/')
+                    : Path.GetRelativePath(StudioDir, file).Replace('\\', '/');
+                if (Describe(id, file, template, relative) is { } entry) found.Add((entry, file));
+            }
+        }
+        return found;
+    }
+
+    private WorkflowEntry? Describe(string id, string file, bool template, string relative)
+    {
+        if (Read(file) is not { } workflow) return null;
+        var ui = WorkflowConverter.IsUiFormat(workflow);
+        var meta = ui ? workflow["extra"]?["studio"] as JsonObject : workflow["_meta"] as JsonObject;
+        string? Text(string key) => meta?[key] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+        var folder = Path.GetFileName(Path.GetDirectoryName(file));
+        var category = Text("category") ?? (template && folder is { Length: > 0 } f && f != "templates" && f != "workflows" ? char.ToUpperInvariant(f[0]) + f[1..] : template ? "Templates" : "Custom");
+        var preset = meta?["required_presets"] is JsonArray { Count: > 0 } presets ? presets[0]?.ToString() : Text("preset");
+        return new WorkflowEntry(id, Text("title") ?? Text("name") ?? id, category, Text("description"), preset, relative, template,
+            ui ? WorkflowEntry.Ui : WorkflowEntry.Api, File.GetLastWriteTimeUtc(file));
+    }
+
+    private JsonObject? Read(string file)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(file)) as JsonObject;
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Workflow {File} is unreadable: {Reason}", Path.GetFileName(file), e.Message);
+            return null;
+        }
+    }
+}

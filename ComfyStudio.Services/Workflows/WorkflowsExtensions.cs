@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ComfyStudio.Services.Workflows;
+
+public static class WorkflowsExtensions
+{
+    public static IHostApplicationBuilder AddStudioWorkflows(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<NodeCatalog>();
+        builder.Services.AddSingleton<WorkflowLibrary>();
+        return builder;
+    }
+}

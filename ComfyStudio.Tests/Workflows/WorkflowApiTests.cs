@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComfyStudio.Tests.ComfyUi;
+
+namespace ComfyStudio.Tests.Workflows;
+
+/// <summary>The Dashboard API's workflow routes against a fake ComfyUI that serves real <c>/object_info</c> entries.</summary>
+public sealed class WorkflowApiTests : IClassFixture<GenerationTests.ComfyFactory>
+{
+    private readonly GenerationTests.ComfyFactory _factory;
+    private readonly HttpClient _client;
+
+    public WorkflowApiTests(GenerationTests.ComfyFactory factory)
+    {
+        _factory = factory;
+        foreach (var (name, entry) in WorkflowConverterTests.Read("object_info.json"))
+            factory.ComfyUi.Classes[name] = entry?.DeepClone();
+        _client = factory.CreateKeyClient();
+    }
+
+    private static JsonObject SoundGraph()
+    {
+        var info = WorkflowConverterTests.Read("object_info.json");
+        var checkpoint = info["CheckpointLoaderSimple"]!["input"]!["required"]!["ckpt_name"]![0]![0]!.ToString();
+        return JsonNode.Parse($$$"""
+            {
+              "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "{{{checkpoint}}}"}},
+              "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 512, "height": 512, "batch_size": 1}},
+              "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a bottle", "clip": ["4", 1]}},
+              "3": {"class_type": "KSampler", "inputs": {"seed": 1, "steps": 20, "cfg": 8.0, "sampler_name": "euler", "scheduler": "normal", "denoise": 1.0,
+                    "model": ["4", 0], "positive": ["6", 0], "negative": ["6", 0], "latent_image": ["5", 0]}},
+              "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
+              "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "ComfyUI", "images": ["8", 0]}}
+            }
+            """)!.AsObject();
+    }
+
+    private async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    [Fact]
+    public async Task The_library_lists_the_registry_templates_read_only()
+    {
+        var list = await Json(await _client.GetAsync("/api/workflows?search=flux"));
+        var flux = list.GetProperty("workflows").EnumerateArray().Single(w => w.GetProperty("id").GetString() == "flux_schnell_basic");
+        Assert.True(flux.GetProperty("template").GetBoolean());
+        Assert.Equal("Image Generation", flux.GetProperty("category").GetString());
+        Assert.Equal("FLUX_SCHNELL", flux.GetProperty("preset").GetString());
+        Assert.Equal("registry/workflows/image/flux_schnell_basic.json", flux.GetProperty("path").GetString());
+        Assert.Equal(1, (await Json(await _client.GetAsync("/api/workflows?category=image%20generation"))).GetProperty("total").GetInt32());
+
+        var detail = await Json(await _client.GetAsync("/api/workflows/flux_schnell_basic"));
+        Assert.False(detail.GetProperty("workflow").TryGetProperty("_meta", out _)); // the API format ComfyUI takes
+        Assert.Equal("UNETLoader", detail.GetProperty("workflow").GetProperty("1").GetProperty("class_type").GetString());
+
+        var put = await _client.PutAsJsonAsync("/api/workflows/flux_schnell_basic", new { name = "Mine now" });
+        await ErrorAssert.IsErrorBody(put, HttpStatusCode.Conflict, "CONFLICT");
+        await ErrorAssert.IsErrorBody(await _client.DeleteAsync("/api/workflows/flux_schnell_basic"), HttpStatusCode.Conflict, "CONFLICT");
+        Assert.True(File.Exists(Path.Combine(TestPaths.RepoRoot(), "registry", "workflows", "image", "flux_schnell_basic.json")));
+    }
+
+    [Fact]
+    public async Task A_UI_format_workflow_is_saved_as_it_came_converted_on_read_and_never_overwritten_by_a_new_one()
+    {
+        var ui = WorkflowConverterTests.Read("lora_multiple_2023.ui.json");
+        var saved = await Json(await _client.PostAsJsonAsync("/api/workflows", new { name = "Two LoRAs", category = "Tests", workflow = ui }));
+        var id = saved.GetProperty("id").GetString()!;
+        Assert.StartsWith("two_loras", id);
+        Assert.Equal("saved", saved.GetProperty("status").GetString());
+        Assert.Equal($"workflows/user/{id}.json", saved.GetProperty("path").GetString());
+        var again = await Json(await _client.PostAsJsonAsync("/api/workflows", new { name = "Two LoRAs", workflow = ui }));
+        Assert.NotEqual(id, again.GetProperty("id").GetString());
+        Assert.True(File.Exists(Path.Combine(_factory.DataDir, "workflows", "user", id + ".json")));
+
+        var detail = await Json(await _client.GetAsync($"/api/workflows/{id}"));
+        var expected = WorkflowConverterTests.Read("lora_multiple_2023.api.json");
+        var workflow = detail.GetProperty("workflow");
+        Assert.Equal(expected.Select(kv => kv.Key).Order(), workflow.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("ui", detail.GetProperty("entry").GetProperty("format").GetString());
+        // The models the 2023 example names are not in this ComfyUI's lists: ComfyUI would refuse, and so does the check.
+        Assert.Contains(detail.GetProperty("errors").EnumerateArray(), e => e.GetProperty("type").GetString() == "value_not_in_list"
+                                                                          && e.GetProperty("input").GetString() == "ckpt_name");
+        var asSaved = await Json(await _client.GetAsync($"/api/workflows/{id}?format=ui"));
+        Assert.Equal(JsonValueKind.Array, asSaved.GetProperty("workflow").GetProperty("nodes").ValueKind);
+
+        var validation = await Json(await _client.PostAsync($"/api/workflows/{id}/validate", null));
+        Assert.False(validation.GetProperty("valid").GetBoolean());
+        Assert.True(validation.GetProperty("node_list_live").GetBoolean());
+
+        var renamed = await Json(await _client.PutAsJsonAsync($"/api/workflows/{id}", new { name = "Two LoRAs, renamed" }));
+        Assert.Equal(id, renamed.GetProperty("id").GetString());
+        var entry = (await Json(await _client.GetAsync($"/api/workflows/{id}"))).GetProperty("entry");
+        Assert.Equal(("Two LoRAs, renamed", "Tests"), (entry.GetProperty("name").GetString(), entry.GetProperty("category").GetString()));
+
+        var deleted = await Json(await _client.DeleteAsync($"/api/workflows/{id}"));
+        Assert.Equal(("deleted", id), (deleted.GetProperty("status").GetString(), deleted.GetProperty("workflow_id").GetString()));
+        await ErrorAssert.IsErrorBody(await _client.GetAsync($"/api/workflows/{id}"), HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task A_run_applies_the_overrides_randomises_seeds_and_queues_what_ComfyUI_would_take()
+    {
+        var saved = await Json(await _client.PostAsJsonAsync("/api/workflows", new { name = "Run me", workflow = SoundGraph() }));
+        var id = saved.GetProperty("id").GetString()!;
+        var run = await Json(await _client.PostAsJsonAsync($"/api/workflows/{id}/run",
+            new { inputs = new Dictionary<string, object> { ["6"] = new Dictionary<string, object> { ["text"] = "a red bottle" } }, randomize_seeds = true }));
+        var promptId = run.GetProperty("prompt_id").GetString()!;
+        JsonObject? sent = null;
+        await TestWait.UntilAsync(() => Task.FromResult((sent = _factory.ComfyUi.Received.LastOrDefault(b => b["prompt_id"]?.ToString() == promptId)) is not null), 10, "ComfyUI to get the prompt");
+        var prompt = sent!["prompt"]!.AsObject();
+        Assert.Equal("a red bottle", prompt["6"]!["inputs"]!["text"]!.ToString());
+        Assert.NotEqual(1L, prompt["3"]!["inputs"]!["seed"]!.GetValue<long>());
+        Assert.False(prompt.ContainsKey("_meta"));
+
+        var bad = await _client.PostAsJsonAsync($"/api/workflows/{id}/run", new { inputs = new Dictionary<string, object> { ["3"] = new Dictionary<string, object> { ["steps"] = 0 } } });
+        var body = await ErrorAssert.IsErrorBody(bad, HttpStatusCode.BadRequest, "INVALID_WORKFLOW");
+        Assert.Contains("steps", body.ToString());
+    }
+
+    [Fact]
+    public async Task Bad_input_is_a_clear_4xx_and_nothing_is_written()
+    {
+        await ErrorAssert.IsErrorBody(await _client.PostAsJsonAsync("/api/workflows", new { name = "x", workflow = new { a = 1 } }), HttpStatusCode.BadRequest, "INVALID_WORKFLOW");
+        await ErrorAssert.IsErrorBody(await _client.PostAsJsonAsync("/api/workflows", new { name = "x" }), HttpStatusCode.BadRequest, "INVALID_WORKFLOW");
+        await ErrorAssert.IsErrorBody(await _client.PostAsJsonAsync("/api/workflows", new { workflow = SoundGraph() }), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        await ErrorAssert.IsErrorBody(await _client.PostAsync("/api/workflows", new StringContent("{\"name\":", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        await ErrorAssert.IsErrorBody(await _client.PostAsJsonAsync("/api/workflows", new { name = "x", workflow = "text" }), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        foreach (var id in new[] { "..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd", "a.b", "x%20y" })
+        {
+            var response = await _client.GetAsync($"/api/workflows/{id}");
+            Assert.True((int)response.StatusCode is 400 or 404, $"{id}: {(int)response.StatusCode}");
+            Assert.True((int)(await _client.DeleteAsync($"/api/workflows/{id}")).StatusCode is 400 or 404 or 405);
+        }
+        await ErrorAssert.IsErrorBody(await _client.GetAsync("/api/workflows/flux_schnell_basic?format=xml"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        await ErrorAssert.IsErrorBody(await _client.GetAsync("/api/workflows?per_page=1000"), HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        Assert.False(Directory.Exists(Path.Combine(_factory.DataDir, "workflows", "user")) &&
+                     Directory.EnumerateFiles(Path.Combine(_factory.DataDir, "workflows", "user"), "x*.json").Any());
+    }
+}

@@ -1,0 +1,132 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using ComfyStudio.Services.ComfyUi;
+using ComfyStudio.Services.Errors;
+using ComfyStudio.Services.Paging;
+using ComfyStudio.Services.Workflows;
+using ComfyStudio.Web.Api.ComfyUi;
+using ComfyStudio.Web.Api.Errors;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace ComfyStudio.Web.Api.Workflows;
+
+/// <summary>
+/// The Dashboard API's workflow management: the library (templates read-only, the user's own), a workflow in the API
+/// or the UI format, its validation against ComfyUI's node list, and a run.
+/// </summary>
+[ApiController]
+[Route("api/workflows")]
+public sealed class WorkflowsController(WorkflowLibrary library, NodeCatalog nodes) : ControllerBase
+{
+    public sealed record SaveRequest(string? Name, string? Category, string? Description, JsonObject? Workflow);
+
+    /// <summary>
+    /// <c>inputs</c>: values by node id and input name (<c>{"3": {"seed": 42}}</c>), applied to the API-format graph;
+    /// <c>randomize_seeds</c>: every <c>seed</c> and <c>noise_seed</c> not given gets a new random value.
+    /// </summary>
+    public sealed record RunRequest(Dictionary<string, Dictionary<string, JsonNode?>>? Inputs, bool? RandomizeSeeds, int? Priority);
+
+    /// <summary>The library, filtered by <c>category</c> and a <c>search</c> in the name or description, templates first.</summary>
+    [HttpGet]
+    public WorkflowList List([FromQuery] string? category, [FromQuery] string? search, [FromQuery] int? page, [FromQuery(Name = "per_page")] int? perPage)
+    {
+        var request = PageRequest.From(page, perPage);
+        var shown = request.Apply(library.List(Text(category), Text(search)).Select(WorkflowResource.From));
+        return new WorkflowList(shown.Items, shown.Total, shown.PageNumber, shown.PerPage, shown.HasNext, shown.HasPrev);
+    }
+
+    /// <summary>One workflow: <c>{id, workflow}</c> in the API format (<c>?format=ui</c>: as saved, when saved in the UI format), with its errors.</summary>
+    [HttpGet("{id}")]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
+    public async Task<WorkflowDetail> Get(string id, [FromQuery] string? format, CancellationToken ct)
+    {
+        if (format is not (null or "api" or "ui")) throw StudioException.Validation("format must be api or ui");
+        var (entry, workflow) = library.Get(id);
+        var (prompt, errors) = await library.ValidateAsync(workflow, ct);
+        if (format == "ui" && entry.Format != WorkflowEntry.Ui) throw StudioException.Validation($"{entry.Name} was saved in the API format; there is no UI format of it");
+        return new WorkflowDetail(entry.Id, format == "ui" ? workflow : prompt, format ?? WorkflowEntry.Api, WorkflowResource.From(entry), errors.Count == 0,
+            [.. errors.Select(WorkflowErrorResource.From)]);
+    }
+
+    /// <summary>Saves a new user workflow, in either format: <c>{name, category?, description?, workflow}</c>.</summary>
+    [HttpPost]
+    public WorkflowSaveResult Create(SaveRequest request)
+    {
+        var entry = library.Save(Required(request.Name), request.Category, request.Description, Graph(request.Workflow));
+        return new WorkflowSaveResult(entry.Id, "saved", entry.Path);
+    }
+
+    /// <summary>Replaces a user workflow (its name, and its graph when given); a template is 409 (save a copy).</summary>
+    [HttpPut("{id}")]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status409Conflict)]
+    public WorkflowSaveResult Update(string id, SaveRequest request)
+    {
+        var (entry, current) = library.Get(id);
+        var graph = request.Workflow is { Count: > 0 } given ? given : current;
+        var saved = library.Save(Text(request.Name) ?? entry.Name, request.Category, request.Description, graph, replacing: id);
+        return new WorkflowSaveResult(saved.Id, "saved", saved.Path);
+    }
+
+    [HttpDelete("{id}")]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status409Conflict)]
+    public WorkflowDeleteResult Delete(string id)
+    {
+        library.Delete(id);
+        return new WorkflowDeleteResult("deleted", id);
+    }
+
+    /// <summary>The errors ComfyUI would report, found before it sees the workflow (node list: ComfyUI's, else the last kept copy).</summary>
+    [HttpPost("{id}/validate")]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
+    public async Task<WorkflowValidation> Validate(string id, CancellationToken ct)
+    {
+        var (_, workflow) = library.Get(id);
+        var (_, errors) = await library.ValidateAsync(workflow, ct);
+        return new WorkflowValidation(errors.Count == 0, nodes.Live, [.. errors.Select(WorkflowErrorResource.From)]);
+    }
+
+    /// <summary>
+    /// Runs a workflow: converted to the API format, the overrides applied, checked, and queued as
+    /// <c>/api/comfyui/execute</c> queues it (the same answer). 400 <c>INVALID_WORKFLOW</c> with the errors on their nodes.
+    /// </summary>
+    [HttpPost("{id}/run")]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status503ServiceUnavailable)]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status507InsufficientStorage)]
+    public async Task<ExecuteResult> Run(string id, [FromBody] RunRequest? request, [FromServices] Generations generations,
+        [FromServices] ComfyUiConnection connection, [FromServices] IOptions<ComfyUiOptions> options, CancellationToken ct)
+    {
+        var (entry, workflow) = library.Get(id);
+        var converted = await library.ToApiAsync(workflow, ct);
+        if (!converted.Converted) throw Invalid(entry.Name, converted.Errors);
+        var prompt = converted.Prompt!;
+        foreach (var (nodeId, values) in request?.Inputs ?? [])
+        {
+            if (prompt[nodeId]?["inputs"] is not JsonObject inputs) throw StudioException.Validation($"inputs: node {nodeId} is not in {entry.Name}");
+            foreach (var (name, value) in values) inputs[name] = value?.DeepClone();
+        }
+        if (request?.RandomizeSeeds == true)
+            foreach (var (nodeId, node) in prompt)
+            foreach (var seed in new[] { "seed", "noise_seed" })
+                if (node?["inputs"] is JsonObject inputs && inputs[seed] is JsonValue && request.Inputs?.GetValueOrDefault(nodeId)?.ContainsKey(seed) != true)
+                    inputs[seed] = RandomNumberGenerator.GetInt32(int.MaxValue) * 4096L + RandomNumberGenerator.GetInt32(4096);
+        var errors = WorkflowValidator.Validate(prompt, await nodes.GetAsync(ct));
+        if (errors.Count > 0) throw Invalid(entry.Name, errors);
+        var (queued, _) = await generations.QueueAsync(prompt, "workflow", entry.Name, request?.Priority > 0, connection.ClientId, options.Value.MaxPending, ct);
+        return new ExecuteResult(queued.PromptId, queued.Number, GenerationStates.Queued, queued.NodeErrors);
+    }
+
+    private static StudioException Invalid(string name, IReadOnlyList<WorkflowError> errors) =>
+        new(ErrorCodes.InvalidWorkflow, $"{name} cannot run: {errors[0].Message}{(errors.Count > 1 ? $" (and {errors.Count - 1} more)" : "")}",
+            new Dictionary<string, object?> { ["node_errors"] = errors.Select(WorkflowErrorResource.From).ToList() });
+
+    private static JsonObject Graph(JsonObject? workflow) =>
+        workflow ?? throw new StudioException(ErrorCodes.InvalidWorkflow, "'workflow' is required: ComfyUI's API format or the UI format its editor saves");
+
+    private static string Required(string? name) => Text(name) ?? throw StudioException.Validation("'name' is required");
+
+    private static string? Text(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+}
