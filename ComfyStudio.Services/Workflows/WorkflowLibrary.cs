@@ -120,11 +120,11 @@ public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, Pre
     }
 
     /// <summary>Conversion and validation against ComfyUI's node list: every error, each on its node and input.</summary>
-    public async Task<(JsonObject? Prompt, IReadOnlyList<WorkflowError> Errors)> ValidateAsync(JsonObject workflow, CancellationToken ct = default)
+    public async Task<(WorkflowConversion Converted, IReadOnlyList<WorkflowError> Errors)> ValidateAsync(JsonObject workflow, CancellationToken ct = default)
     {
         var converted = await ToApiAsync(workflow, ct);
-        if (!converted.Converted) return (null, converted.Errors);
-        return (converted.Prompt, WorkflowValidator.Validate(converted.Prompt!, await nodes.GetAsync(ct)));
+        if (!converted.Converted) return (converted, converted.Errors);
+        return (converted, WorkflowValidator.Validate(converted.Prompt!, await nodes.GetAsync(ct)));
     }
 
     /// <summary>A JSON object that is no workflow in either format is INVALID_WORKFLOW.</summary>

@@ -9,6 +9,7 @@ public static class WorkflowsExtensions
     {
         builder.Services.AddSingleton<NodeCatalog>();
         builder.Services.AddSingleton<WorkflowLibrary>();
+        builder.Services.AddSingleton<WorkflowModels>();
         return builder;
     }
 }

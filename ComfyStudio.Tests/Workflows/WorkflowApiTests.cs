@@ -143,4 +143,36 @@ public sealed class WorkflowApiTests : IClassFixture<GenerationTests.ComfyFactor
         Assert.False(Directory.Exists(Path.Combine(_factory.DataDir, "workflows", "user")) &&
                      Directory.EnumerateFiles(Path.Combine(_factory.DataDir, "workflows", "user"), "x*.json").Any());
     }
+
+    [Fact]
+    public async Task Readiness_lists_each_model_file_on_disk_or_not_with_the_preset_that_provides_a_missing_one()
+    {
+        var graph = SoundGraph();
+        graph["4"]!["inputs"]!["ckpt_name"] = "ready/here.safetensors";
+        graph["10"] = JsonNode.Parse("""{"class_type": "LoraLoader", "inputs": {"lora_name": "not-here.safetensors", "strength_model": 1.0, "strength_clip": 1.0, "model": ["4", 0], "clip": ["4", 1]}}""");
+        graph["11"] = JsonNode.Parse("""{"class_type": "NoSuchNodePack", "inputs": {}}""");
+        var path = Path.Combine(_factory.ComfyUiDir, "models", "checkpoints", "ready", "here.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, Models.ModelLibraryTests.Safetensors());
+        var id = (await Json(await _client.PostAsJsonAsync("/api/workflows", new { name = "Readiness", workflow = graph }))).GetProperty("id").GetString();
+
+        JsonElement readiness = default;
+        await TestWait.UntilAsync(async () =>
+        {
+            readiness = await Json(await _client.GetAsync($"/api/workflows/{id}/readiness"));
+            return readiness.GetProperty("models").EnumerateArray().Any(m => m.GetProperty("path").GetString() == "checkpoints/ready/here.safetensors" && m.GetProperty("present").GetBoolean());
+        }, 10, "the index to see the checkpoint");
+        Assert.False(readiness.GetProperty("ready").GetBoolean());
+        var lora = readiness.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("path").GetString() == "loras/not-here.safetensors");
+        Assert.False(lora.GetProperty("present").GetBoolean());
+        Assert.Equal(("10", "lora_name"), (lora.GetProperty("node_id").GetString(), lora.GetProperty("input").GetString()));
+        Assert.Equal(["NoSuchNodePack"], readiness.GetProperty("missing_nodes").EnumerateArray().Select(n => n.GetString()));
+
+        // A registry template's missing files name the preset that brings them.
+        var flux = await Json(await _client.GetAsync("/api/workflows/flux_schnell_basic/readiness"));
+        var unet = flux.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("input").GetString() == "unet_name");
+        Assert.False(unet.GetProperty("present").GetBoolean());
+        Assert.Contains("flux-schnell-basic", unet.GetProperty("presets").EnumerateArray().Select(p => p.GetString()));
+        Assert.False((await Json(await _client.GetAsync($"/api/workflows/{id}"))).GetProperty("readiness").GetProperty("ready").GetBoolean());
+    }
 }

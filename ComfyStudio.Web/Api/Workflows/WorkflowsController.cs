@@ -39,14 +39,24 @@ public sealed class WorkflowsController(WorkflowLibrary library, NodeCatalog nod
     /// <summary>One workflow: <c>{id, workflow}</c> in the API format (<c>?format=ui</c>: as saved, when saved in the UI format), with its errors.</summary>
     [HttpGet("{id}")]
     [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
-    public async Task<WorkflowDetail> Get(string id, [FromQuery] string? format, CancellationToken ct)
+    public async Task<WorkflowDetail> Get(string id, [FromQuery] string? format, [FromServices] WorkflowModels models, CancellationToken ct)
     {
         if (format is not (null or "api" or "ui")) throw StudioException.Validation("format must be api or ui");
         var (entry, workflow) = library.Get(id);
-        var (prompt, errors) = await library.ValidateAsync(workflow, ct);
+        var (converted, errors) = await library.ValidateAsync(workflow, ct);
         if (format == "ui" && entry.Format != WorkflowEntry.Ui) throw StudioException.Validation($"{entry.Name} was saved in the API format; there is no UI format of it");
-        return new WorkflowDetail(entry.Id, format == "ui" ? workflow : prompt, format ?? WorkflowEntry.Api, WorkflowResource.From(entry), errors.Count == 0,
-            [.. errors.Select(WorkflowErrorResource.From)]);
+        var readiness = await models.CheckAsync(workflow, converted, ct);
+        return new WorkflowDetail(entry.Id, format == "ui" ? workflow : converted.Prompt, format ?? WorkflowEntry.Api, WorkflowResource.From(entry), errors.Count == 0,
+            [.. errors.Select(WorkflowErrorResource.From)], WorkflowReadinessResource.From(readiness));
+    }
+
+    /// <summary>The model files the workflow loads, each on disk or not with the presets (or the URL) that provide it, and the node classes ComfyUI lacks.</summary>
+    [HttpGet("{id}/readiness")]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
+    public async Task<WorkflowReadinessResource> Readiness(string id, [FromServices] WorkflowModels models, CancellationToken ct)
+    {
+        var (_, workflow) = library.Get(id);
+        return WorkflowReadinessResource.From(await models.CheckAsync(workflow, await library.ToApiAsync(workflow, ct), ct));
     }
 
     /// <summary>Saves a new user workflow, in either format: <c>{name, category?, description?, workflow}</c>.</summary>

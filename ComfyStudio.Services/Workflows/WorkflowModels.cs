@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using ComfyStudio.Services.Models;
+using ComfyStudio.Services.Presets;
+
+namespace ComfyStudio.Services.Workflows;
+
+/// <summary>
+/// Readiness: the model files a workflow loads (the loaders' inputs: <c>ckpt_name</c>, <c>lora_name</c>,
+/// <c>vae_name</c>, <c>unet_name</c>, <c>clip_name</c>…; and the UI format's <c>models</c> lists with their URLs),
+/// checked against the models index, each missing one with the presets whose files it is.
+/// </summary>
+public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, NodeCatalog nodes)
+{
+    /// <summary>Loader inputs and the ComfyUI folder their value names a file of.</summary>
+    private static readonly Dictionary<string, string> ByInput = new(StringComparer.Ordinal)
+    {
+        ["ckpt_name"] = "checkpoints", ["lora_name"] = "loras", ["vae_name"] = "vae", ["unet_name"] = "diffusion_models",
+        ["clip_name"] = "text_encoders", ["clip_name1"] = "text_encoders", ["clip_name2"] = "text_encoders", ["clip_name3"] = "text_encoders",
+        ["clip_name4"] = "text_encoders", ["control_net_name"] = "controlnet", ["upscale_model"] = "upscale_models",
+        ["style_model_name"] = "style_models", ["gligen_name"] = "gligen", ["hypernetwork_name"] = "hypernetworks",
+    };
+
+    /// <summary>Classes whose input names a file of another folder than the input's usual one.</summary>
+    private static readonly Dictionary<(string Class, string Input), string> ByClass = new()
+    {
+        [("CLIPVisionLoader", "clip_name")] = "clip_vision",
+        [("UpscaleModelLoader", "model_name")] = "upscale_models",
+    };
+
+    public async Task<WorkflowReadiness> CheckAsync(JsonObject workflow, WorkflowConversion converted, CancellationToken ct = default)
+    {
+        var wanted = new List<(string Folder, string Name, string? Node, string? Input, string? Url)>();
+        if (converted.Prompt is { } prompt)
+            foreach (var (id, node) in prompt)
+            {
+                var cls = node?["class_type"]?.ToString() ?? "";
+                foreach (var (input, value) in node?["inputs"] as JsonObject ?? [])
+                    if (value is JsonValue v && v.TryGetValue<string>(out var name) && name.Length > 0
+                        && (ByClass.TryGetValue((cls, input), out var folder) || ByInput.TryGetValue(input, out folder)))
+                        wanted.Add((folder, Normal(name), id, input, null));
+            }
+        // The UI format names its models, with where to get them: at the top and on each node (properties.models).
+        var listed = (workflow["models"] as JsonArray ?? []).Concat((workflow["nodes"] as JsonArray ?? []).SelectMany(n => n?["properties"]?["models"] as JsonArray ?? []));
+        foreach (var m in listed.OfType<JsonObject>())
+            if (m["name"]?.ToString() is { Length: > 0 } name && m["directory"]?.ToString() is { Length: > 0 } dir)
+            {
+                var folder = ModelType.Find(dir)?.Id ?? dir;
+                var index = wanted.FindIndex(w => w.Folder == folder && w.Name == Normal(name));
+                if (index >= 0) wanted[index] = wanted[index] with { Url = m["url"]?.ToString() };
+                else wanted.Add((folder, Normal(name), null, null, m["url"]?.ToString()));
+            }
+
+        var onDisk = (await models.ListAsync(ct)).Select(f => (f.Type, Relative(f.Path))).ToHashSet();
+        var providers = (await presets.ReadAllAsync(withDownloads: false, ct: ct)).Values
+            .SelectMany(s => s.Files.Where(f => f.Path is not null).Select(f => (Key: Key(f.Path!), s.Preset.Id)))
+            .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(x => x.Id).Distinct()]);
+        var found = wanted.DistinctBy(w => (w.Folder, w.Name)).Select(w =>
+        {
+            var folder = ModelType.Find(w.Folder)?.Id ?? w.Folder;
+            return new WorkflowModel(folder, w.Name, w.Node, w.Input, onDisk.Contains((folder, w.Name)),
+                providers.GetValueOrDefault((folder, w.Name)) ?? [], w.Url);
+        }).ToList();
+
+        var known = await nodes.GetAsync(ct);
+        var missingNodes = converted.Errors.Where(e => e.Type == "missing_node_type" && e.ClassType is not null).Select(e => e.ClassType!)
+            .Concat(known.Classes.Count == 0 || converted.Prompt is null ? []
+                : converted.Prompt.Select(kv => kv.Value?["class_type"]?.ToString()).OfType<string>().Where(c => known.Find(c) is null))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        return new WorkflowReadiness(found.All(m => m.Present) && missingNodes.Count == 0, found, missingNodes);
+    }
+
+    private static string Normal(string name) => name.Replace('\\', '/').TrimStart('/');
+
+    /// <summary>A models-index path without its root and folder: <c>checkpoints/a/b.safetensors</c> → <c>a/b.safetensors</c>.</summary>
+    private static string Relative(string path)
+    {
+        var rootless = path.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0 ? path[(colon + 1)..] : path;
+        return rootless[(rootless.IndexOf('/', StringComparison.Ordinal) + 1)..];
+    }
+
+    private static (string Folder, string Name) Key(string path)
+    {
+        var slash = path.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0) return ("", path);
+        var folder = path[..slash];
+        return (ModelType.Find(folder)?.Id ?? folder, path[(slash + 1)..]);
+    }
+}
