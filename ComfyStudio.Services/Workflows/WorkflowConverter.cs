@@ -32,6 +32,9 @@ public static class WorkflowConverter
         var subgraphs = (ui["definitions"]?["subgraphs"] as JsonArray ?? []).OfType<JsonObject>()
             .Where(s => s["id"] is JsonValue).ToDictionary(s => s["id"]!.ToString(), s => s["name"]?.ToString() ?? "subgraph", StringComparer.Ordinal);
 
+        if (definitions.Classes.Count == 0 && nodes.Count > 0)
+            return new WorkflowConversion(null, [new(null, null, null, "node_list_unavailable",
+                "A UI-format workflow is converted with ComfyUI's node list, and ComfyUI has not been reached yet: start ComfyUI, then try again")]);
         var emitted = new List<(string Id, JsonObject Node, NodeDefinition Definition)>();
         foreach (var (id, node) in nodes)
         {

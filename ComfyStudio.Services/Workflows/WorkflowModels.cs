@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ComfyStudio.Services.Downloads;
 using ComfyStudio.Services.Models;
 using ComfyStudio.Services.Presets;
 
@@ -9,7 +10,7 @@ namespace ComfyStudio.Services.Workflows;
 /// <c>vae_name</c>, <c>unet_name</c>, <c>clip_name</c>…; and the UI format's <c>models</c> lists with their URLs),
 /// checked against the models index, each missing one with the presets whose files it is.
 /// </summary>
-public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, NodeCatalog nodes)
+public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, NodeCatalog nodes, PresetInstaller installer, DownloadEngine engine)
 {
     /// <summary>Loader inputs and the ComfyUI folder their value names a file of.</summary>
     private static readonly Dictionary<string, string> ByInput = new(StringComparer.Ordinal)
@@ -85,4 +86,31 @@ public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, No
         var folder = path[..slash];
         return (ModelType.Find(folder)?.Id ?? folder, path[(slash + 1)..]);
     }
+
+    /// <summary>
+    /// "Install what is missing": each preset that provides a missing file is installed (the one providing the most
+    /// first, so a file is asked for once), each file only the workflow's own URL provides is downloaded; what neither
+    /// provides is listed. The workflow turns ready when those verify.
+    /// </summary>
+    public async Task<WorkflowInstall> InstallMissingAsync(string workflowName, WorkflowReadiness readiness, CancellationToken ct = default)
+    {
+        var missing = readiness.Missing.ToList();
+        var presetsStarted = new List<PresetInstallStarted>();
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        while (missing.Where(m => !covered.Contains(m.Path)).SelectMany(m => m.Presets).GroupBy(p => p).OrderByDescending(g => g.Count()).FirstOrDefault()?.Key is { } preset)
+        {
+            presetsStarted.Add(await installer.InstallAsync(preset, ct: ct));
+            foreach (var m in missing.Where(m => m.Presets.Contains(preset))) covered.Add(m.Path);
+        }
+        var byUrl = missing.Where(m => !covered.Contains(m.Path) && m.Url is { Length: > 0 }).ToList();
+        string? downloadId = null;
+        if (byUrl.Count > 0)
+        {
+            var view = await engine.CreateAsync(new DownloadRequest($"{workflowName}: models", [.. byUrl.Select(m => new DownloadFileRequest(m.Url!, m.Path))]), ct: ct);
+            downloadId = view.Id;
+            foreach (var m in byUrl) covered.Add(m.Path);
+        }
+        return new WorkflowInstall(presetsStarted, downloadId, [.. missing.Where(m => !covered.Contains(m.Path)).Select(m => m.Path)], readiness.MissingNodes);
+    }
 }
+

@@ -98,6 +98,17 @@ public sealed class WorkflowsController(WorkflowLibrary library, NodeCatalog nod
         return new WorkflowValidation(errors.Count == 0, nodes.Live, [.. errors.Select(WorkflowErrorResource.From)]);
     }
 
+    /// <summary>Installs what the workflow misses: the presets that provide its missing files, and the files it names a URL for.</summary>
+    [HttpPost("{id}/install-models")]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status507InsufficientStorage)]
+    public async Task<WorkflowInstallResult> InstallModels(string id, [FromServices] WorkflowModels models, CancellationToken ct)
+    {
+        var (entry, workflow) = library.Get(id);
+        var readiness = await models.CheckAsync(workflow, await library.ToApiAsync(workflow, ct), ct);
+        return WorkflowInstallResult.From(await models.InstallMissingAsync(entry.Name, readiness, ct));
+    }
+
     /// <summary>
     /// Runs a workflow: converted to the API format, the overrides applied, checked, and queued as
     /// <c>/api/comfyui/execute</c> queues it (the same answer). 400 <c>INVALID_WORKFLOW</c> with the errors on their nodes.
