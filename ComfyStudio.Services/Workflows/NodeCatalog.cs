@@ -22,6 +22,10 @@ public sealed class NodeCatalog
     private readonly SemaphoreSlim _reading = new(1, 1);
     private NodeDefinitions? _current;
     private bool _live;
+    private long _triedAt = long.MinValue;
+
+    /// <summary>After ComfyUI failed to answer, the kept copy serves this long before ComfyUI is asked again.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(15);
 
     public NodeCatalog(ComfyUiClient comfyUi, EventBus bus, IOptions<StudioOptions> options, ILogger<NodeCatalog> logger)
     {
@@ -29,7 +33,7 @@ public sealed class NodeCatalog
         _cacheFile = Path.Combine(options.Value.StudioDir!, "comfyui-object-info.json");
         bus.Subscribe<ComfyUiConnectionChanged>(c =>
         {
-            if (c.Connected) _live = false; // re-read on the next use
+            if (c.Connected) (_live, _triedAt) = (false, long.MinValue); // re-read on the next use
             return Task.CompletedTask;
         });
     }
@@ -45,7 +49,9 @@ public sealed class NodeCatalog
         try
         {
             if (_live && _current is { } again) return again;
-            if (await _comfyUi.ObjectInfoAsync(ct) is { Count: > 0 } info)
+            var askedLately = _triedAt != long.MinValue && System.Diagnostics.Stopwatch.GetElapsedTime(_triedAt) < RetryAfter;
+            if (!askedLately) _triedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (!askedLately && await _comfyUi.ObjectInfoAsync(ct) is { Count: > 0 } info)
             {
                 _current = NodeDefinitions.Parse(info);
                 _live = true;

@@ -48,6 +48,9 @@ public sealed class FakeComfyUi : IAsyncDisposable
         ["VHS_VideoCombine"] = "custom_nodes.ComfyUI-VideoHelperSuite",
     };
 
+    /// <summary>Puts a file where <c>/view</c> serves it (<paramref name="type"/>: output, input or temp).</summary>
+    public void AddFile(string type, string? subfolder, string name, byte[] bytes) => _files[$"{type}/{subfolder}/{name}"] = bytes;
+
     /// <summary>Full <c>/object_info</c> entries by class (real ones, with inputs and outputs); they replace the bare entries of <see cref="Nodes"/>.</summary>
     public JsonObject Classes { get; } = [];
 

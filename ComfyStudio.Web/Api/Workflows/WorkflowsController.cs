@@ -67,6 +67,52 @@ public sealed class WorkflowsController(WorkflowLibrary library, NodeCatalog nod
         return new WorkflowSaveResult(entry.Id, "saved", entry.Path);
     }
 
+    /// <summary>
+    /// Imports the workflow an image ComfyUI saved carries (its <c>workflow</c>, else its <c>prompt</c> text chunk) as a
+    /// user workflow: the PNG as the body (<c>image/png</c>), or <c>{"filename", "subfolder"?, "type"?}</c> of an output
+    /// in the History, read from ComfyUI. 400 <c>INVALID_WORKFLOW</c> for an image without one.
+    /// </summary>
+    [HttpPost("import")]
+    [RequestSizeLimit(MaxImportBytes)]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ErrorBody>(StatusCodes.Status503ServiceUnavailable)]
+    public async Task<WorkflowSaveResult> Import([FromQuery] string? name, [FromQuery] string? category, [FromServices] ComfyUiClient comfyUi, CancellationToken ct)
+    {
+        byte[] image;
+        string shown;
+        if (Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            JsonNode? body;
+            try { body = await JsonNode.ParseAsync(Request.Body, cancellationToken: ct); }
+            catch (System.Text.Json.JsonException e) { throw StudioException.Validation("The body is not valid JSON: " + e.Message); }
+            var output = body as JsonObject
+                         ?? throw StudioException.Validation("The body must be {\"filename\", \"subfolder\"?, \"type\"?} of an output, or the PNG itself");
+            var filename = output["filename"]?.ToString();
+            if (string.IsNullOrWhiteSpace(filename) || filename.Contains("..", StringComparison.Ordinal) || filename.StartsWith('/'))
+                throw StudioException.Validation("'filename' must name an output file");
+            var subfolder = output["subfolder"]?.ToString();
+            if (subfolder is not null && (subfolder.Contains("..", StringComparison.Ordinal) || subfolder.StartsWith('/'))) throw StudioException.Validation("'subfolder' must stay inside ComfyUI's folder");
+            var type = output["type"]?.ToString() ?? "output";
+            if (type is not ("output" or "input" or "temp")) throw StudioException.Validation("'type' must be output, input or temp");
+            using var response = await comfyUi.ViewAsync(filename, subfolder, type, null, ct) ?? throw StudioException.NotFound($"ComfyUI has no {type} file {filename}");
+            image = await response.Content.ReadAsByteArrayAsync(ct);
+            shown = Path.GetFileNameWithoutExtension(filename);
+        }
+        else
+        {
+            using var buffer = new MemoryStream();
+            await Request.Body.CopyToAsync(buffer, ct);
+            image = buffer.ToArray();
+            shown = "Imported workflow";
+        }
+        var workflow = PngWorkflow.Read(image)
+                       ?? throw new StudioException(ErrorCodes.InvalidWorkflow, "This image carries no ComfyUI workflow (no PNG workflow or prompt text in it)");
+        var entry = library.Save(Text(name) ?? shown, category ?? "Imported", null, workflow);
+        return new WorkflowSaveResult(entry.Id, "saved", entry.Path);
+    }
+
+    private const long MaxImportBytes = 64 << 20;
+
     /// <summary>Replaces a user workflow (its name, and its graph when given); a template is 409 (save a copy).</summary>
     [HttpPut("{id}")]
     [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
