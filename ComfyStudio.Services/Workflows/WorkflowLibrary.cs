@@ -25,6 +25,10 @@ public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, Pre
 {
     private readonly Lock _writing = new();
 
+    /// <summary>Each file's entry by its path, kept while its time and size stay the same: a listing stats the files instead of parsing each.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTime Modified, long Length, WorkflowEntry? Entry)> _described =
+        new(StringComparer.Ordinal);
+
     private string StudioDir => options.Value.StudioDir!;
     public string UserDir => Path.Combine(StudioDir, "workflows", "user");
     private string TemplatesDir => Path.Combine(StudioDir, "workflows", "templates");
@@ -105,7 +109,12 @@ public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, Pre
     {
         var (entry, _) = Get(id);
         if (entry.Template) throw StudioException.Conflict($"{entry.Name} is a template and cannot be deleted");
-        lock (_writing) File.Delete(Path.Combine(UserDir, id + ".json"));
+        lock (_writing)
+        {
+            var file = Path.Combine(UserDir, id + ".json");
+            File.Delete(file);
+            _described.TryRemove(file, out _);
+        }
         logger.LogInformation("Deleted workflow {Id}", id);
         bus.Publish(new WorkflowDeleted(id));
     }
@@ -173,7 +182,11 @@ public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, Pre
                 if (!IdPattern().IsMatch(id) || string.Equals(id, "index", StringComparison.OrdinalIgnoreCase) || !ids.Add(id)) continue;
                 var relative = shownAs is not null ? shownAs + "/" + Path.GetRelativePath(dir, file).Replace('\\', '/')
                     : Path.GetRelativePath(StudioDir, file).Replace('\\', '/');
-                if (Describe(id, file, template, relative) is { } entry) found.Add((entry, file));
+                var info = new FileInfo(file);
+                var entry = _described.TryGetValue(file, out var known) && known.Modified == info.LastWriteTimeUtc && known.Length == info.Length
+                    ? known.Entry
+                    : (_described[file] = (info.LastWriteTimeUtc, info.Length, Describe(id, file, template, relative))).Entry;
+                if (entry is not null) found.Add((entry, file));
             }
         }
         return found;
