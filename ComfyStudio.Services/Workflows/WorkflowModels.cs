@@ -28,7 +28,23 @@ public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, No
         [("UpscaleModelLoader", "model_name")] = "upscale_models",
     };
 
-    public async Task<WorkflowReadiness> CheckAsync(JsonObject workflow, WorkflowConversion converted, CancellationToken ct = default)
+    /// <summary>What readiness compares against, read once for many workflows: the files on disk, who provides which, ComfyUI's classes.</summary>
+    public sealed record Snapshot(HashSet<(string Folder, string Name)> OnDisk, Dictionary<(string Folder, string Name), IReadOnlyList<string>> Providers,
+        NodeDefinitions Known);
+
+    public async Task<Snapshot> SnapshotAsync(CancellationToken ct = default)
+    {
+        var onDisk = (await models.ListAsync(ct)).Select(f => (f.Type, Relative(f.Path))).ToHashSet();
+        var providers = (await presets.ReadAllAsync(withDownloads: false, ct: ct)).Values
+            .SelectMany(s => s.Files.Where(f => f.Path is not null).Select(f => (Key: Key(f.Path!), s.Preset.Id)))
+            .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(x => x.Id).Distinct()]);
+        return new Snapshot(onDisk, providers, await nodes.GetAsync(ct));
+    }
+
+    public async Task<WorkflowReadiness> CheckAsync(JsonObject workflow, WorkflowConversion converted, CancellationToken ct = default) =>
+        Check(workflow, converted, await SnapshotAsync(ct));
+
+    public static WorkflowReadiness Check(JsonObject workflow, WorkflowConversion converted, Snapshot snapshot)
     {
         var wanted = new List<(string Folder, string Name, string? Node, string? Input, string? Url)>();
         if (converted.Prompt is { } prompt)
@@ -51,10 +67,7 @@ public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, No
                 else wanted.Add((folder, Normal(name), null, null, m["url"]?.ToString()));
             }
 
-        var onDisk = (await models.ListAsync(ct)).Select(f => (f.Type, Relative(f.Path))).ToHashSet();
-        var providers = (await presets.ReadAllAsync(withDownloads: false, ct: ct)).Values
-            .SelectMany(s => s.Files.Where(f => f.Path is not null).Select(f => (Key: Key(f.Path!), s.Preset.Id)))
-            .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(x => x.Id).Distinct()]);
+        var (onDisk, providers, known) = snapshot;
         var found = wanted.DistinctBy(w => (w.Folder, w.Name)).Select(w =>
         {
             var folder = ModelType.Find(w.Folder)?.Id ?? w.Folder;
@@ -62,7 +75,6 @@ public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, No
                 providers.GetValueOrDefault((folder, w.Name)) ?? [], w.Url);
         }).ToList();
 
-        var known = await nodes.GetAsync(ct);
         var missingNodes = converted.Errors.Where(e => e.Type == "missing_node_type" && e.ClassType is not null).Select(e => e.ClassType!)
             .Concat(known.Classes.Count == 0 || converted.Prompt is null ? []
                 : converted.Prompt.Select(kv => kv.Value?["class_type"]?.ToString()).OfType<string>().Where(c => known.Find(c) is null))

@@ -54,6 +54,8 @@ public sealed class WorkflowApiTests : IClassFixture<GenerationTests.ComfyFactor
         Assert.Equal("Image Generation", flux.GetProperty("category").GetString());
         Assert.Equal("FLUX_SCHNELL", flux.GetProperty("preset").GetString());
         Assert.Equal("registry/workflows/image/flux_schnell_basic.json", flux.GetProperty("path").GetString());
+        Assert.False(flux.GetProperty("ready").GetBoolean()); // none of its model files is on disk
+        Assert.True(flux.GetProperty("missing_models").GetInt32() >= 3);
         Assert.Equal(1, (await Json(await _client.GetAsync("/api/workflows?category=image%20generation"))).GetProperty("total").GetInt32());
 
         var detail = await Json(await _client.GetAsync("/api/workflows/flux_schnell_basic"));

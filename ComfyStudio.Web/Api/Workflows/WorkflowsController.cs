@@ -29,11 +29,19 @@ public sealed class WorkflowsController(WorkflowLibrary library, NodeCatalog nod
 
     /// <summary>The library, filtered by <c>category</c> and a <c>search</c> in the name or description, templates first.</summary>
     [HttpGet]
-    public WorkflowList List([FromQuery] string? category, [FromQuery] string? search, [FromQuery] int? page, [FromQuery(Name = "per_page")] int? perPage)
+    public async Task<WorkflowList> List([FromQuery] string? category, [FromQuery] string? search, [FromQuery] int? page,
+        [FromQuery(Name = "per_page")] int? perPage, [FromServices] WorkflowModels models, CancellationToken ct)
     {
         var request = PageRequest.From(page, perPage);
-        var shown = request.Apply(library.List(Text(category), Text(search)).Select(WorkflowResource.From));
-        return new WorkflowList(shown.Items, shown.Total, shown.PageNumber, shown.PerPage, shown.HasNext, shown.HasPrev);
+        var shown = request.Apply(library.List(Text(category), Text(search)));
+        var snapshot = await models.SnapshotAsync(ct); // read once for the page
+        var items = new List<WorkflowResource>();
+        foreach (var entry in shown.Items)
+        {
+            var (_, workflow) = library.Get(entry.Id);
+            items.Add(WorkflowResource.From(entry, WorkflowModels.Check(workflow, await library.ToApiAsync(workflow, ct), snapshot)));
+        }
+        return new WorkflowList(items, shown.Total, shown.PageNumber, shown.PerPage, shown.HasNext, shown.HasPrev);
     }
 
     /// <summary>One workflow: <c>{id, workflow}</c> in the API format (<c>?format=ui</c>: as saved, when saved in the UI format), with its errors.</summary>
