@@ -142,6 +142,14 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
         return ([.. rows.Select(r => ToFile(r, usedBy))], total, bytes);
     }
 
+    /// <summary>The type and path of every indexed file, without what presets use them: for lookups by name (a workflow's readiness).</summary>
+    public async Task<IReadOnlyList<(string Type, string Path)>> PathsAsync(CancellationToken ct = default)
+    {
+        await FreshAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return [.. (await db.ModelFiles.AsNoTracking().Select(r => new { r.Type, r.Path }).ToListAsync(ct)).Select(r => (r.Type, r.Path))];
+    }
+
     /// <summary>Files and bytes per ComfyUI folder (type id), every root together: one grouped query of the index.</summary>
     public async Task<IReadOnlyDictionary<string, (int Count, long Bytes)>> TypeFiguresAsync(CancellationToken ct = default)
     {

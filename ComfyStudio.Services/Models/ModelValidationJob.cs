@@ -21,6 +21,13 @@ public sealed class ModelValidationJob(ModelLibrary library, PresetStates preset
 {
     private const int BufferBytes = 1 << 20;
 
+    /// <summary>Starts the full check (of one folder, or one preset's files, or all) as a job: the id its progress events carry, and Hangfire's id.</summary>
+    public static (string JobId, string HangfireId) Enqueue(IBackgroundJobClient jobs, string? type, string? preset)
+    {
+        var id = "mv_" + Guid.NewGuid().ToString("N")[..12];
+        return (id, jobs.Enqueue<ModelValidationJob>(j => j.RunAsync(id, type, preset, CancellationToken.None)));
+    }
+
     [System.ComponentModel.DisplayName("Check model files ({0})")]
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(string jobId, string? type, string? preset, CancellationToken ct)

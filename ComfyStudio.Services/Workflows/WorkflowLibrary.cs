@@ -48,9 +48,16 @@ public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, Pre
     public (WorkflowEntry Entry, JsonObject Workflow) Get(string id)
     {
         CheckId(id);
+        return Graphs([id]).TryGetValue(id, out var found) ? found : throw StudioException.NotFound($"Workflow {id} does not exist");
+    }
+
+    /// <summary>The graphs of several workflows by id (a list page), from one look at the folders; an id not found is left out.</summary>
+    public IReadOnlyDictionary<string, (WorkflowEntry Entry, JsonObject Workflow)> Graphs(IReadOnlyCollection<string> ids)
+    {
+        var graphs = new Dictionary<string, (WorkflowEntry, JsonObject)>(StringComparer.Ordinal);
         foreach (var (entry, file) in All())
-            if (entry.Id == id && Read(file) is { } workflow) return (entry, workflow);
-        throw StudioException.NotFound($"Workflow {id} does not exist");
+            if (ids.Contains(entry.Id) && Read(file) is { } workflow) graphs[entry.Id] = (entry, workflow);
+        return graphs;
     }
 
     /// <summary>
@@ -136,16 +143,11 @@ public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, Pre
         return (converted, WorkflowValidator.Validate(converted.Prompt!, await nodes.GetAsync(ct)));
     }
 
-    /// <summary>A JSON object that is no workflow in either format is INVALID_WORKFLOW.</summary>
+    /// <summary>A JSON object that is no workflow in either format is INVALID_WORKFLOW (the API format as execute checks it, a top <c>_meta</c> aside).</summary>
     public static void Ensure(JsonObject workflow)
     {
         if (WorkflowConverter.IsUiFormat(workflow)) return;
-        var nodes = workflow.Where(kv => kv.Key != "_meta").ToList();
-        if (nodes.Count == 0) throw new StudioException(ErrorCodes.InvalidWorkflow, "The workflow has no nodes");
-        var bad = nodes.FirstOrDefault(kv => kv.Value is not JsonObject n || n["class_type"] is not JsonValue);
-        if (bad.Key is not null)
-            throw new StudioException(ErrorCodes.InvalidWorkflow,
-                $"This is no ComfyUI workflow: \"{bad.Key}\" has no class_type (the API format is {{\"id\": {{\"class_type\", \"inputs\"}}}}; the UI format has nodes and links)");
+        WorkflowShape.EnsureApiFormat(new JsonObject([.. workflow.Where(kv => kv.Key != "_meta").Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))]));
     }
 
     private static void CheckId(string id)

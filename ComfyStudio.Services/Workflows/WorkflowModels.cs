@@ -34,7 +34,7 @@ public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, No
 
     public async Task<Snapshot> SnapshotAsync(CancellationToken ct = default)
     {
-        var onDisk = (await models.ListAsync(ct)).Select(f => (f.Type, Relative(f.Path))).ToHashSet();
+        var onDisk = (await models.PathsAsync(ct)).Select(f => (f.Type, Relative(f.Path))).ToHashSet();
         var providers = (await presets.ReadAllAsync(withDownloads: false, ct: ct)).Values
             .SelectMany(s => s.Files.Where(f => f.Path is not null).Select(f => (Key: Key(f.Path!), s.Preset.Id)))
             .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(x => x.Id).Distinct()]);

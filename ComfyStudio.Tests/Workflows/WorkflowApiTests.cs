@@ -21,22 +21,7 @@ public sealed class WorkflowApiTests : IClassFixture<GenerationTests.ComfyFactor
         _client = factory.CreateKeyClient();
     }
 
-    private static JsonObject SoundGraph()
-    {
-        var info = WorkflowConverterTests.Read("object_info.json");
-        var checkpoint = info["CheckpointLoaderSimple"]!["input"]!["required"]!["ckpt_name"]![0]![0]!.ToString();
-        return JsonNode.Parse($$$"""
-            {
-              "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "{{{checkpoint}}}"}},
-              "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 512, "height": 512, "batch_size": 1}},
-              "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a bottle", "clip": ["4", 1]}},
-              "3": {"class_type": "KSampler", "inputs": {"seed": 1, "steps": 20, "cfg": 8.0, "sampler_name": "euler", "scheduler": "normal", "denoise": 1.0,
-                    "model": ["4", 0], "positive": ["6", 0], "negative": ["6", 0], "latent_image": ["5", 0]}},
-              "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
-              "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "ComfyUI", "images": ["8", 0]}}
-            }
-            """)!.AsObject();
-    }
+    private static JsonObject SoundGraph() => WorkflowValidatorTests.Graph();
 
     private async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
     {

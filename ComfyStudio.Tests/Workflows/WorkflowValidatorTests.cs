@@ -8,7 +8,8 @@ public sealed class WorkflowValidatorTests
 {
     private static readonly NodeDefinitions Definitions = WorkflowConverterTests.Definitions();
 
-    private static JsonObject Graph()
+    /// <summary>A sound text-to-image graph on the pairs' node list (its checkpoint one ComfyUI lists).</summary>
+    public static JsonObject Graph()
     {
         var checkpoint = Definitions.Find("CheckpointLoaderSimple")!.Input("ckpt_name")!.Choices![0];
         return JsonNode.Parse($$$"""

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ComfyStudio.Services.ComfyUi;
 using ComfyStudio.Services.Errors;
 using ComfyStudio.Services.Paging;
+using ComfyStudio.Services.Workflows;
 using ComfyStudio.Web.Api.Errors;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;

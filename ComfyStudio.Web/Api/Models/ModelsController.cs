@@ -61,8 +61,7 @@ public sealed class ModelsController(ModelLibrary library) : ControllerBase
             // The SHA-256 of every file is a job: minutes for a pod's worth of models. Its progress comes on /ws.
             var typeId = string.IsNullOrWhiteSpace(type) ? null : ModelType.Find(type.Trim())!.Id;
             var presetId = string.IsNullOrWhiteSpace(preset) ? null : presets.Find(preset).Id;
-            var id = "mv_" + Guid.NewGuid().ToString("N")[..12];
-            var hangfireId = jobs.Enqueue<ModelValidationJob>(j => j.RunAsync(id, typeId, presetId, CancellationToken.None));
+            var (id, hangfireId) = ModelValidationJob.Enqueue(jobs, typeId, presetId);
             return StatusCode(StatusCodes.Status202Accepted, new ModelValidationStarted(id, "started", hangfireId));
         }
         if (!string.IsNullOrWhiteSpace(preset))

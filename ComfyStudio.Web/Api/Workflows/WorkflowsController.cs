@@ -36,11 +36,11 @@ public sealed class WorkflowsController(WorkflowLibrary library, NodeCatalog nod
         var shown = request.Apply(library.List(Text(category), Text(search)));
         var snapshot = await models.SnapshotAsync(ct); // read once for the page
         var items = new List<WorkflowResource>();
+        var graphs = library.Graphs([.. shown.Items.Select(e => e.Id)]);
         foreach (var entry in shown.Items)
-        {
-            var (_, workflow) = library.Get(entry.Id);
-            items.Add(WorkflowResource.From(entry, WorkflowModels.Check(workflow, await library.ToApiAsync(workflow, ct), snapshot)));
-        }
+            items.Add(graphs.TryGetValue(entry.Id, out var g)
+                ? WorkflowResource.From(entry, WorkflowModels.Check(g.Workflow, await library.ToApiAsync(g.Workflow, ct), snapshot))
+                : WorkflowResource.From(entry));
         return new WorkflowList(items, shown.Total, shown.PageNumber, shown.PerPage, shown.HasNext, shown.HasPrev);
     }
 

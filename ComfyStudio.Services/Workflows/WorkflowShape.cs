@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ComfyStudio.Services.Errors;
 
-namespace ComfyStudio.Web.Api.ComfyUi;
+namespace ComfyStudio.Services.Workflows;
 
 /// <summary>The structure of an API-format graph, checked before ComfyUI sees it: <c>{"&lt;id&gt;": {"class_type": str, "inputs": {…}}}</c>.</summary>
 public static class WorkflowShape
