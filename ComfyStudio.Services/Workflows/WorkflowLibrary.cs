@@ -127,9 +127,13 @@ public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, Pre
     }
 
     /// <summary>The graph in the API format, ready for <c>POST /prompt</c> (a UI-format one converted with ComfyUI's node list), or why it cannot be.</summary>
-    public async Task<WorkflowConversion> ToApiAsync(JsonObject workflow, CancellationToken ct = default)
+    public async Task<WorkflowConversion> ToApiAsync(JsonObject workflow, CancellationToken ct = default) =>
+        ToApi(workflow, WorkflowConverter.IsUiFormat(workflow) ? await nodes.GetAsync(ct) : NodeDefinitions.Empty);
+
+    /// <summary>The graph in the API format against a node list already read (a UI-format one converted; an API-format one without its <c>_meta</c>).</summary>
+    public static WorkflowConversion ToApi(JsonObject workflow, NodeDefinitions known)
     {
-        if (WorkflowConverter.IsUiFormat(workflow)) return WorkflowConverter.ToApi(workflow, await nodes.GetAsync(ct));
+        if (WorkflowConverter.IsUiFormat(workflow)) return WorkflowConverter.ToApi(workflow, known);
         var prompt = (JsonObject)workflow.DeepClone();
         prompt.Remove("_meta");
         return new WorkflowConversion(prompt, []);

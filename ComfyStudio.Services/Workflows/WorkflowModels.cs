@@ -44,6 +44,14 @@ public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, No
     public async Task<WorkflowReadiness> CheckAsync(JsonObject workflow, WorkflowConversion converted, CancellationToken ct = default) =>
         Check(workflow, converted, await SnapshotAsync(ct));
 
+    /// <summary>The readiness of several workflows (a list page) by id, against one snapshot.</summary>
+    public async Task<IReadOnlyDictionary<string, WorkflowReadiness>> CheckAllAsync(IReadOnlyDictionary<string, (WorkflowEntry Entry, JsonObject Workflow)> graphs,
+        CancellationToken ct = default)
+    {
+        var snapshot = await SnapshotAsync(ct);
+        return graphs.ToDictionary(g => g.Key, g => Check(g.Value.Workflow, WorkflowLibrary.ToApi(g.Value.Workflow, snapshot.Known), snapshot), StringComparer.Ordinal);
+    }
+
     public static WorkflowReadiness Check(JsonObject workflow, WorkflowConversion converted, Snapshot snapshot)
     {
         var wanted = new List<(string Folder, string Name, string? Node, string? Input, string? Url)>();

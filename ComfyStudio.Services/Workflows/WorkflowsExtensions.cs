@@ -10,6 +10,7 @@ public static class WorkflowsExtensions
         builder.Services.AddSingleton<NodeCatalog>();
         builder.Services.AddSingleton<WorkflowLibrary>();
         builder.Services.AddSingleton<WorkflowModels>();
+        builder.Services.AddSingleton<WorkflowRunner>();
         return builder;
     }
 }

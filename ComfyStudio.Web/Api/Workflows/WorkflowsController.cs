@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using ComfyStudio.Services.ComfyUi;
 using ComfyStudio.Services.Errors;
@@ -7,7 +6,6 @@ using ComfyStudio.Services.Workflows;
 using ComfyStudio.Web.Api.ComfyUi;
 using ComfyStudio.Web.Api.Errors;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace ComfyStudio.Web.Api.Workflows;
 
@@ -34,13 +32,8 @@ public sealed class WorkflowsController(WorkflowLibrary library, NodeCatalog nod
     {
         var request = PageRequest.From(page, perPage);
         var shown = request.Apply(library.List(Text(category), Text(search)));
-        var snapshot = await models.SnapshotAsync(ct); // read once for the page
-        var items = new List<WorkflowResource>();
-        var graphs = library.Graphs([.. shown.Items.Select(e => e.Id)]);
-        foreach (var entry in shown.Items)
-            items.Add(graphs.TryGetValue(entry.Id, out var g)
-                ? WorkflowResource.From(entry, WorkflowModels.Check(g.Workflow, await library.ToApiAsync(g.Workflow, ct), snapshot))
-                : WorkflowResource.From(entry));
+        var readiness = await models.CheckAllAsync(library.Graphs([.. shown.Items.Select(e => e.Id)]), ct);
+        var items = shown.Items.Select(e => readiness.TryGetValue(e.Id, out var r) ? WorkflowResource.From(e, r) : WorkflowResource.From(e)).ToList();
         return new WorkflowList(items, shown.Total, shown.PageNumber, shown.PerPage, shown.HasNext, shown.HasPrev);
     }
 
@@ -171,32 +164,12 @@ public sealed class WorkflowsController(WorkflowLibrary library, NodeCatalog nod
     [ProducesResponseType<ErrorBody>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ErrorBody>(StatusCodes.Status503ServiceUnavailable)]
     [ProducesResponseType<ErrorBody>(StatusCodes.Status507InsufficientStorage)]
-    public async Task<ExecuteResult> Run(string id, [FromBody] RunRequest? request, [FromServices] Generations generations,
-        [FromServices] ComfyUiConnection connection, [FromServices] IOptions<ComfyUiOptions> options, CancellationToken ct)
+    public async Task<ExecuteResult> Run(string id, [FromBody] RunRequest? request, [FromServices] WorkflowRunner runner, CancellationToken ct)
     {
         var (entry, workflow) = library.Get(id);
-        var converted = await library.ToApiAsync(workflow, ct);
-        if (!converted.Converted) throw Invalid(entry.Name, converted.Errors);
-        var prompt = converted.Prompt!;
-        foreach (var (nodeId, values) in request?.Inputs ?? [])
-        {
-            if (prompt[nodeId]?["inputs"] is not JsonObject inputs) throw StudioException.Validation($"inputs: node {nodeId} is not in {entry.Name}");
-            foreach (var (name, value) in values) inputs[name] = value?.DeepClone();
-        }
-        if (request?.RandomizeSeeds == true)
-            foreach (var (nodeId, node) in prompt)
-            foreach (var seed in new[] { "seed", "noise_seed" })
-                if (node?["inputs"] is JsonObject inputs && inputs[seed] is JsonValue && request.Inputs?.GetValueOrDefault(nodeId)?.ContainsKey(seed) != true)
-                    inputs[seed] = RandomNumberGenerator.GetInt32(int.MaxValue) * 4096L + RandomNumberGenerator.GetInt32(4096);
-        var errors = WorkflowValidator.Validate(prompt, await nodes.GetAsync(ct));
-        if (errors.Count > 0) throw Invalid(entry.Name, errors);
-        var (queued, _) = await generations.QueueAsync(prompt, "workflow", entry.Name, request?.Priority > 0, connection.ClientId, options.Value.MaxPending, ct);
+        var (queued, _) = await runner.RunAsync(entry.Name, workflow, request?.Inputs, request?.RandomizeSeeds == true, request?.Priority > 0, ct);
         return new ExecuteResult(queued.PromptId, queued.Number, GenerationStates.Queued, queued.NodeErrors);
     }
-
-    private static StudioException Invalid(string name, IReadOnlyList<WorkflowError> errors) =>
-        new(ErrorCodes.InvalidWorkflow, $"{name} cannot run: {errors[0].Message}{(errors.Count > 1 ? $" (and {errors.Count - 1} more)" : "")}",
-            new Dictionary<string, object?> { ["node_errors"] = errors.Select(WorkflowErrorResource.From).ToList() });
 
     private static JsonObject Graph(JsonObject? workflow) =>
         workflow ?? throw new StudioException(ErrorCodes.InvalidWorkflow, "'workflow' is required: ComfyUI's API format or the UI format its editor saves");
