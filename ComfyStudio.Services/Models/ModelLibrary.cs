@@ -1,3 +1,4 @@
+using ComfyStudio.Services.Events;
 using ComfyStudio.Services.Data;
 using System.IO.Enumeration;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +19,7 @@ namespace ComfyStudio.Services.Models;
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A singleton that lives as long as the process; a SemaphoreSlim without a wait handle holds nothing to release")]
 public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder models, PresetStates presets, DownloadEngine engine,
-    IDbContextFactory<StudioDbContext> dbFactory, ILogger<ModelLibrary> logger)
+    IDbContextFactory<StudioDbContext> dbFactory, EventBus bus, ILogger<ModelLibrary> logger)
 {
     /// <summary>
     /// Deletes model files (paths relative to the models folder, <c>checkpoints/x.safetensors</c>). Each path is refused
@@ -214,6 +215,7 @@ public sealed class ModelLibrary(IOptions<StudioOptions> options, ModelFolder mo
             db.ModelFiles.RemoveRange(known.Values); // gone from the disk
             await db.SaveChangesAsync(ct);
             _scannedAt = DateTime.UtcNow;
+            if (changed.Count > 0 || known.Count > 0) bus.Publish(new ModelsIndexChanged(found.Count, changed.Count, known.Count));
             return (found.Count, changed.Count);
         }
         catch

@@ -44,11 +44,11 @@ public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<Mod
             try
             {
                 var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.LastWrite };
-                watcher.Created += (_, _) => library.Invalidate();
-                watcher.Deleted += (_, _) => library.Invalidate();
-                watcher.Renamed += (_, _) => library.Invalidate();
-                watcher.Changed += (_, _) => library.Invalidate();
-                watcher.Error += (_, e) => { library.Invalidate(); logger.LogDebug("Model folder watcher: {Reason}", e.GetException().Message); };
+                watcher.Created += (_, _) => Touched();
+                watcher.Deleted += (_, _) => Touched();
+                watcher.Renamed += (_, _) => Touched();
+                watcher.Changed += (_, _) => Touched();
+                watcher.Error += (_, e) => { Touched(); logger.LogDebug("Model folder watcher: {Reason}", e.GetException().Message); };
                 watcher.EnableRaisingEvents = true;
                 lock (_lock)
                 {
@@ -62,6 +62,33 @@ public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<Mod
             }
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A file changed in a model folder: the index is stale, and rescanned once the changes settle (a copy writes for a
+    /// while), so what listens for <see cref="ModelsIndexChanged"/> (a workflow's readiness) hears of it without a listing.
+    /// </summary>
+    private void Touched()
+    {
+        library.Invalidate();
+        lock (_lock)
+        {
+            if (_stopped) return;
+            _settle ??= new Timer(_ => _ = RescanSettledAsync(), null, Timeout.Infinite, Timeout.Infinite);
+            _settle.Change(SettleTime, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>How long the folders stay quiet before a change is rescanned.</summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
+
+    private Timer? _settle;
+
+    private async Task RescanSettledAsync()
+    {
+        try { await library.RescanAsync(_stopping.Token); }
+        catch (OperationCanceledException) { }
+        catch (Exception e) { logger.LogDebug("Models index: the rescan after a change failed ({Reason}); the next listing scans again", e.Message); }
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
@@ -81,6 +108,7 @@ public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<Mod
             _watchers = [];
         }
         Interlocked.Exchange(ref _downloads, null)?.Dispose();
+        Interlocked.Exchange(ref _settle, null)?.Dispose();
         foreach (var w in watchers) w.Dispose();
     }
 }

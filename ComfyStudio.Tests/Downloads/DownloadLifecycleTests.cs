@@ -320,22 +320,19 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
     {
         var file = _server.Add("feed.bin", 1_500_000, seed: 51);
         file.BytesPerSecond = 2_000_000;
-        var ws = _host.Server.CreateWebSocketClient();
-        using var socket = await ws.ConnectAsync(new Uri(_host.Server.BaseAddress, $"/ws?api_key={StudioFactory.PrimaryKey}"), CancellationToken.None);
-        await SendAsync(socket, """{"type":"subscribe","channels":["downloads"]}""");
-        Assert.Equal("subscribed", (await ReceiveAsync(socket, _ => true)).GetProperty("type").GetString());
-        await SendAsync(socket, "{ not json");
-        var error = await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "error");
+        using var socket = await LiveFeedClient.ConnectAsync(_host.Server, "downloads");
+        await socket.SendAsync("{ not json");
+        var error = await socket.ReceiveAsync(m => m.GetProperty("type").GetString() == "error");
         Assert.Equal("VALIDATION_ERROR", error.GetProperty("data").GetProperty("code").GetString());
 
         var started = await DownloadFactory.StartAsync(_host.CreateKeyClient(), new { name = "feed", files = Files((_server.UrlOf(file.Name), "vae/feed.safetensors", file.Size, file.Sha256)) });
         var id = started.GetProperty("id").GetString();
-        var progress = await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "download_progress");
+        var progress = await socket.ReceiveAsync(m => m.GetProperty("type").GetString() == "download_progress");
         var data = progress.GetProperty("data");
         Assert.Equal(id, data.GetProperty("download_id").GetString());
         Assert.EndsWith("MB/s", data.GetProperty("speed").GetString());
         Assert.Equal(1, data.GetProperty("files").GetProperty("total").GetInt32());
-        var complete = await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "download_complete");
+        var complete = await socket.ReceiveAsync(m => m.GetProperty("type").GetString() == "download_complete");
         Assert.Equal(id, complete.GetProperty("data").GetProperty("download_id").GetString());
         Assert.Equal("success", complete.GetProperty("data").GetProperty("status").GetString());
     }
@@ -343,15 +340,12 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task The_live_feed_sends_download_complete_for_a_failure_and_a_cancel_too()
     {
-        var ws = _host.Server.CreateWebSocketClient();
-        using var socket = await ws.ConnectAsync(new Uri(_host.Server.BaseAddress, $"/ws?api_key={StudioFactory.PrimaryKey}"), CancellationToken.None);
-        await SendAsync(socket, """{"type":"subscribe","channels":["downloads"]}""");
-        await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "subscribed");
+        using var socket = await LiveFeedClient.ConnectAsync(_host.Server, "downloads");
         var client = _host.CreateKeyClient();
 
         var missing = (await DownloadFactory.StartAsync(client, new { name = "missing", files = Files((_server.UrlOf("no-such.bin"), "vae/missing.safetensors", 1000, (string?)null)) }))
             .GetProperty("id").GetString();
-        var failed = await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "download_complete" && m.GetProperty("data").GetProperty("download_id").GetString() == missing);
+        var failed = await socket.ReceiveAsync(m => m.GetProperty("type").GetString() == "download_complete" && m.GetProperty("data").GetProperty("download_id").GetString() == missing);
         Assert.Equal("failed", failed.GetProperty("data").GetProperty("status").GetString());
         Assert.False(string.IsNullOrEmpty(failed.GetProperty("data").GetProperty("error").GetString()));
 
@@ -359,9 +353,9 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         slow.BytesPerSecond = 100_000;
         var cancelled = (await DownloadFactory.StartAsync(client, new { name = "cancelled", files = Files((_server.UrlOf(slow.Name), "vae/cancelled.safetensors", slow.Size, slow.Sha256)) }))
             .GetProperty("id").GetString();
-        await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "download_progress" && m.GetProperty("data").GetProperty("download_id").GetString() == cancelled);
+        await socket.ReceiveAsync(m => m.GetProperty("type").GetString() == "download_progress" && m.GetProperty("data").GetProperty("download_id").GetString() == cancelled);
         Assert.Equal(HttpStatusCode.OK, (await client.DeleteAsync($"/api/downloads/{cancelled}")).StatusCode);
-        var end = await ReceiveAsync(socket, m => m.GetProperty("type").GetString() == "download_complete" && m.GetProperty("data").GetProperty("download_id").GetString() == cancelled);
+        var end = await socket.ReceiveAsync(m => m.GetProperty("type").GetString() == "download_complete" && m.GetProperty("data").GetProperty("download_id").GetString() == cancelled);
         Assert.Equal("cancelled", end.GetProperty("data").GetProperty("status").GetString());
     }
 
@@ -385,26 +379,5 @@ public sealed class DownloadLifecycleTests : IAsyncLifetime
         Assert.Equal([runningId], ids);
         Assert.True(File.Exists(_host.ModelPath("vae/clear-done.safetensors")));
         await client.DeleteAsync($"/api/downloads/{runningId}");
-    }
-
-    private static Task SendAsync(WebSocket socket, string text) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
-
-    private static async Task<JsonElement> ReceiveAsync(WebSocket socket, Func<JsonElement, bool> wanted)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            var builder = new StringBuilder();
-            WebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer, timeout.Token);
-                builder.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-            } while (!result.EndOfMessage);
-            var message = JsonDocument.Parse(builder.ToString()).RootElement;
-            if (wanted(message)) return message;
-        }
     }
 }

@@ -162,4 +162,29 @@ public sealed class WorkflowApiTests : IClassFixture<GenerationTests.ComfyFactor
         Assert.Contains("flux-schnell-basic", unet.GetProperty("presets").EnumerateArray().Select(p => p.GetString()));
         Assert.False((await Json(await _client.GetAsync($"/api/workflows/{id}"))).GetProperty("readiness").GetProperty("ready").GetBoolean());
     }
+
+    [Fact]
+    public async Task A_model_file_arriving_on_disk_turns_the_workflow_ready_on_the_live_feed()
+    {
+        var graph = SoundGraph();
+        graph["4"]!["inputs"]!["ckpt_name"] = "arrives/later.safetensors";
+        var id = (await Json(await _client.PostAsJsonAsync("/api/workflows", new { name = "Arriving", workflow = graph }))).GetProperty("id").GetString();
+        using var feed = await LiveFeedClient.ConnectAsync(_factory.Server, "workflows");
+        await _factory.Services.GetRequiredService<Services.Workflows.WorkflowReadinessWatcher>().RecheckAsync(); // it knows the workflow as not ready
+        Assert.False((await Json(await _client.GetAsync($"/api/workflows/{id}/readiness"))).GetProperty("ready").GetBoolean());
+
+        var path = Path.Combine(_factory.ComfyUiDir, "models", "checkpoints", "arrives", "later.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, Models.ModelLibraryTests.Safetensors()); // no listing asks: the folder watcher's rescan finds it
+        var changed = await feed.ReceiveAsync(m => m.GetProperty("type").GetString() == "workflow_readiness"
+                                                   && m.GetProperty("data").GetProperty("workflow_id").GetString() == id, TimeSpan.FromSeconds(20));
+        Assert.True(changed.GetProperty("data").GetProperty("ready").GetBoolean());
+        Assert.Equal(0, changed.GetProperty("data").GetProperty("missing_models").GetArrayLength());
+
+        File.Delete(path);
+        var gone = await feed.ReceiveAsync(m => m.GetProperty("type").GetString() == "workflow_readiness"
+                                                && m.GetProperty("data").GetProperty("workflow_id").GetString() == id, TimeSpan.FromSeconds(20));
+        Assert.False(gone.GetProperty("data").GetProperty("ready").GetBoolean());
+        Assert.Equal(["checkpoints/arrives/later.safetensors"], gone.GetProperty("data").GetProperty("missing_models").EnumerateArray().Select(m => m.GetString()));
+    }
 }

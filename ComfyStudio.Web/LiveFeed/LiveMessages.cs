@@ -43,6 +43,8 @@ public static class LiveMessages
         ],
         ComfyStudio.Services.Models.ModelValidationProgressed m => [new("model_validation", Data: new ModelValidationData(m.JobId, m.FilesDone, m.FilesTotal,
             m.BytesDone, m.BytesTotal, m.MegabytesPerSecond, m.CurrentFile))],
+        ComfyStudio.Services.Workflows.WorkflowReadinessChanged r => [new("workflow_readiness", Data: new WorkflowReadinessData(r.WorkflowId, r.Name,
+            r.Readiness.Ready, [.. r.Readiness.Missing.Select(m => m.Path)], r.Readiness.MissingNodes))],
         { Persist: true } => [EventMessage(evt)],
         _ => [],
     };
@@ -95,6 +97,9 @@ public static class LiveMessages
 
     /// <summary>A full model check's progress: files and bytes done of total, and the hashing speed.</summary>
     public sealed record ModelValidationData(string JobId, int FilesDone, int FilesTotal, long BytesDone, long BytesTotal, double SpeedMbps, string? CurrentFile);
+
+    /// <summary>A workflow's readiness changed: ready or not, the model files (<c>folder/name</c>) and node classes it still misses.</summary>
+    public sealed record WorkflowReadinessData(string WorkflowId, string Name, bool Ready, IReadOnlyList<string> MissingModels, IReadOnlyList<string> MissingNodes);
 
     public sealed record GenerationFailedDetails(string PromptId, string? NodeId, string? NodeType, string? Error);
 
