@@ -11,6 +11,7 @@ public static class WorkflowsExtensions
         builder.Services.AddSingleton<WorkflowLibrary>();
         builder.Services.AddSingleton<WorkflowModels>();
         builder.Services.AddSingleton<WorkflowRunner>();
+        builder.Services.AddSingleton<SavedPrompts>();
         builder.Services.AddSingleton<WorkflowReadinessWatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkflowReadinessWatcher>());
         return builder;
