@@ -9,7 +9,7 @@ namespace ComfyStudio.Services.Models;
 /// Keeps the models index current without a rescan on every listing: a file-system watcher on each root, and the
 /// download engine's completions, mark it changed; the next listing then re-reads only what changed.
 /// </summary>
-public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<ModelWatcher> logger) : IHostedService, IDisposable
+public sealed class ModelWatcher(ModelLibrary library, ModelFolder models, EventBus bus, ILogger<ModelWatcher> logger) : IHostedService, IDisposable
 {
     private readonly Lock _lock = new();
     private List<FileSystemWatcher> _watchers = [];
@@ -38,6 +38,9 @@ public sealed class ModelWatcher(ModelLibrary library, EventBus bus, ILogger<Mod
             library.Invalidate();
             return Task.CompletedTask;
         });
+        // ComfyUI's models folder is watched even before its first file: a model copied in later is still heard of.
+        try { Directory.CreateDirectory(models.Root); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { logger.LogDebug("Cannot create {Folder}: {Reason}", models.Root, e.Message); }
         foreach (var folder in library.RootFolders())
         {
             if (!Directory.Exists(folder)) continue;

@@ -15,10 +15,12 @@ public static class PngWorkflow
     private const int MaxText = 16 << 20;
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
+    public static bool IsPng(ReadOnlySpan<byte> bytes) => bytes.Length >= 8 && bytes[..8].SequenceEqual(Signature);
+
     /// <summary>The workflow of a PNG, or null when it is no PNG or carries none.</summary>
     public static JsonObject? Read(ReadOnlySpan<byte> png)
     {
-        if (png.Length < 8 || !png[..8].SequenceEqual(Signature)) return null;
+        if (!IsPng(png)) return null;
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         var at = 8;
         while (at + 12 <= png.Length)

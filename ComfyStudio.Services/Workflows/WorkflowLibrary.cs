@@ -20,7 +20,7 @@ namespace ComfyStudio.Services.Workflows;
 /// API format (as the registry's templates carry it), <c>extra.studio</c> in the UI format, so the file still opens in
 /// ComfyUI.
 /// </summary>
-public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, PresetCatalogStore registry, NodeCatalog nodes, EventBus bus,
+public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, PresetCatalogStore registry, NodeCatalog nodes, WorkflowModels models, EventBus bus,
     ILogger<WorkflowLibrary> logger)
 {
     private readonly Lock _writing = new();
@@ -111,6 +111,30 @@ public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, Pre
         return Get(id).Entry;
     }
 
+    /// <summary>
+    /// Imports a file as a user workflow: a PNG ComfyUI saved (its <c>workflow</c> text chunk, else its <c>prompt</c>),
+    /// or the JSON of either format (a file ComfyUI exported, or pasted text). INVALID_WORKFLOW when it is neither.
+    /// </summary>
+    public WorkflowEntry Import(ReadOnlySpan<byte> content, string name, string? category = null)
+    {
+        JsonObject workflow;
+        if (PngWorkflow.IsPng(content))
+            workflow = PngWorkflow.Read(content)
+                       ?? throw new StudioException(ErrorCodes.InvalidWorkflow, "This image carries no ComfyUI workflow (no PNG workflow or prompt text in it)");
+        else
+        {
+            try
+            {
+                workflow = JsonNode.Parse(content) as JsonObject ?? throw new JsonException("not an object");
+            }
+            catch (JsonException)
+            {
+                throw new StudioException(ErrorCodes.InvalidWorkflow, "This is neither a PNG ComfyUI saved nor a workflow's JSON (the API format or the UI format)");
+            }
+        }
+        return Save(name, category ?? "Imported", null, workflow);
+    }
+
     /// <summary>Deletes a user workflow; a template cannot be deleted (409).</summary>
     public void Delete(string id)
     {
@@ -144,8 +168,12 @@ public sealed partial class WorkflowLibrary(IOptions<StudioOptions> options, Pre
     {
         var converted = await ToApiAsync(workflow, ct);
         if (!converted.Converted) return (converted, converted.Errors);
-        return (converted, WorkflowValidator.Validate(converted.Prompt!, await nodes.GetAsync(ct)));
+        return (converted, await ValidatePromptAsync(converted.Prompt!, ct));
     }
+
+    /// <summary>The errors of an API-format graph against ComfyUI's node list, a loader's file also good when it is on disk.</summary>
+    public async Task<IReadOnlyList<WorkflowError>> ValidatePromptAsync(JsonObject prompt, CancellationToken ct = default) =>
+        WorkflowValidator.Validate(prompt, await nodes.GetAsync(ct), await models.OnDiskAsync(ct));
 
     /// <summary>A JSON object that is no workflow in either format is INVALID_WORKFLOW (the API format as execute checks it, a top <c>_meta</c> aside).</summary>
     public static void Ensure(JsonObject workflow)

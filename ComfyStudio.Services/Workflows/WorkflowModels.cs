@@ -34,11 +34,22 @@ public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, No
 
     public async Task<Snapshot> SnapshotAsync(CancellationToken ct = default)
     {
-        var onDisk = (await models.PathsAsync(ct)).Select(f => (f.Type, Relative(f.Path))).ToHashSet();
+        var onDisk = await OnDiskSetAsync(ct);
         var providers = (await presets.ReadAllAsync(withDownloads: false, ct: ct)).Values
             .SelectMany(s => s.Files.Where(f => f.Path is not null).Select(f => (Key: Key(f.Path!), s.Preset.Id)))
             .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(x => x.Id).Distinct()]);
         return new Snapshot(onDisk, providers, await nodes.GetAsync(ct));
+    }
+
+    /// <summary>The ComfyUI folder a loader's input names a file of (<c>checkpoints</c> for <c>ckpt_name</c>), or null when it names none.</summary>
+    public static string? FolderOf(string cls, string input) =>
+        ByClass.TryGetValue((cls, input), out var folder) || ByInput.TryGetValue(input, out folder) ? folder : null;
+
+    /// <summary>Whether the file a loader's input names is on disk now (the models index), for <see cref="WorkflowValidator.Validate"/>.</summary>
+    public async Task<Func<string, string, string, bool>> OnDiskAsync(CancellationToken ct = default)
+    {
+        var onDisk = await OnDiskSetAsync(ct);
+        return (cls, input, name) => FolderOf(cls, input) is { } folder && onDisk.Contains((ModelType.Find(folder)?.Id ?? folder, Normal(name)));
     }
 
     public async Task<WorkflowReadiness> CheckAsync(JsonObject workflow, WorkflowConversion converted, CancellationToken ct = default) =>
@@ -60,8 +71,7 @@ public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, No
             {
                 var cls = node?["class_type"]?.ToString() ?? "";
                 foreach (var (input, value) in node?["inputs"] as JsonObject ?? [])
-                    if (value is JsonValue v && v.TryGetValue<string>(out var name) && name.Length > 0
-                        && (ByClass.TryGetValue((cls, input), out var folder) || ByInput.TryGetValue(input, out folder)))
+                    if (value is JsonValue v && v.TryGetValue<string>(out var name) && name.Length > 0 && FolderOf(cls, input) is { } folder)
                         wanted.Add((folder, Normal(name), id, input, null));
             }
         // The UI format names its models, with where to get them: at the top and on each node (properties.models).
@@ -89,6 +99,9 @@ public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, No
             .Distinct().Order(StringComparer.Ordinal).ToList();
         return new WorkflowReadiness(found.All(m => m.Present) && missingNodes.Count == 0, found, missingNodes);
     }
+
+    private async Task<HashSet<(string Folder, string Name)>> OnDiskSetAsync(CancellationToken ct) =>
+        (await models.PathsAsync(ct)).Select(f => (f.Type, Relative(f.Path))).ToHashSet();
 
     private static string Normal(string name) => name.Replace('\\', '/').TrimStart('/');
 

@@ -54,7 +54,7 @@ public sealed class WorkflowReadinessWatcher(WorkflowLibrary library, WorkflowMo
             _known = now;
             if (before is null) return;
             foreach (var (id, readiness) in now)
-                if (before.TryGetValue(id, out var was) && !Same(was, readiness))
+                if (!before.TryGetValue(id, out var was) || !Same(was, readiness)) // a new one too: what it showed when saved may be stale already
                     bus.Publish(new WorkflowReadinessChanged(id, graphs[id].Entry.Name, readiness));
         }
         catch (OperationCanceledException) { }

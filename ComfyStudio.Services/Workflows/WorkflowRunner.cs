@@ -11,7 +11,7 @@ namespace ComfyStudio.Services.Workflows;
 /// name), seeds randomised when asked, checked against ComfyUI's node list, and queued as a generation as execute
 /// queues one. A workflow that cannot run is <c>INVALID_WORKFLOW</c> with its errors as <c>node_errors</c>.
 /// </summary>
-public sealed class WorkflowRunner(WorkflowLibrary library, NodeCatalog nodes, Generations generations, ComfyUiConnection connection,
+public sealed class WorkflowRunner(WorkflowLibrary library, Generations generations, ComfyUiConnection connection,
     IOptions<ComfyUiOptions> options)
 {
     /// <summary>The inputs a run randomises: every seed ComfyUI's samplers take.</summary>
@@ -33,7 +33,7 @@ public sealed class WorkflowRunner(WorkflowLibrary library, NodeCatalog nodes, G
             foreach (var seed in SeedInputs)
                 if (node?["inputs"] is JsonObject values && values[seed] is JsonValue && inputs?.GetValueOrDefault(nodeId)?.ContainsKey(seed) != true)
                     values[seed] = NewSeed();
-        var errors = WorkflowValidator.Validate(prompt, await nodes.GetAsync(ct));
+        var errors = await library.ValidatePromptAsync(prompt, ct);
         if (errors.Count > 0) throw Invalid(name, errors);
         return await generations.QueueAsync(prompt, "workflow", name, front, connection.ClientId, options.Value.MaxPending, ct);
     }

@@ -12,7 +12,13 @@ namespace ComfyStudio.Services.Workflows;
 /// </summary>
 public static class WorkflowValidator
 {
-    public static IReadOnlyList<WorkflowError> Validate(JsonObject prompt, NodeDefinitions definitions)
+    /// <param name="prompt">The API-format graph.</param>
+    /// <param name="definitions">ComfyUI's node list (empty: only the structure is checked).</param>
+    /// <param name="onDisk">
+    /// Whether a model file a loader names (class, input, value) is on disk: ComfyUI lists a loader's files afresh for
+    /// each prompt, so a file that arrived after the node list was read is as good as one in its choices.
+    /// </param>
+    public static IReadOnlyList<WorkflowError> Validate(JsonObject prompt, NodeDefinitions definitions, Func<string, string, string, bool>? onDisk = null)
     {
         var errors = new List<WorkflowError>();
         var known = definitions.Classes.Count > 0; // without ComfyUI's node list only the structure is checked
@@ -53,7 +59,7 @@ public static class WorkflowValidator
                     }
                     continue;
                 }
-                if (input is not null && Value(id, cls, input, value) is { } problem) errors.Add(problem);
+                if (input is not null && Value(id, cls, input, value, onDisk) is { } problem) errors.Add(problem);
             }
             foreach (var required in definition?.Inputs.Where(i => i.Required && !inputs.ContainsKey(i.Name)) ?? [])
                 errors.Add(new(id, cls, required.Name, "required_input_missing", $"Node {id} ({cls}) needs its input {required.Name}"));
@@ -73,7 +79,7 @@ public static class WorkflowValidator
         return from.Length > 0;
     }
 
-    private static WorkflowError? Value(string id, string cls, NodeInput input, JsonNode? value)
+    private static WorkflowError? Value(string id, string cls, NodeInput input, JsonNode? value, Func<string, string, string, bool>? onDisk)
     {
         var kind = value?.GetValueKind() ?? JsonValueKind.Null;
         WorkflowError Bad(string type, string message) => new(id, cls, input.Name, type, $"Node {id} input {input.Name}: {message}");
@@ -93,7 +99,7 @@ public static class WorkflowValidator
             case NodeInput.Combo:
                 if (input.Choices is not { Count: > 0 } choices) return null; // a list ComfyUI fills at run time
                 var text = kind == JsonValueKind.String ? value!.GetValue<string>() : value?.ToJsonString();
-                return text is not null && choices.Contains(text)
+                return text is not null && (choices.Contains(text) || onDisk?.Invoke(cls, input.Name, text) == true)
                     ? null
                     : Bad("value_not_in_list", $"{Shown(value)} is not one of its {choices.Count} choices{(choices.Count <= 6 ? $" ({string.Join(", ", choices)})" : "")}");
             default:

@@ -83,7 +83,7 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
         Assert.Contains("\"Created\"", keyLabels);
 
         // Every page fits the phone's width: nothing is cut off at the right edge.
-        foreach (var path in new[] { "/", "/queue", "/history", "/models", "/downloads", "/presets", "/events", "/system", "/keys" })
+        foreach (var path in new[] { "/", "/workflows", "/queue", "/history", "/models", "/downloads", "/presets", "/events", "/system", "/keys" })
         {
             await page.GotoAsync(factory.BaseUrl + path);
             await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
@@ -102,7 +102,7 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
         var page = await BrowserFactory.NewPageAsync(context);
         await page.GotoAsync(factory.BaseUrl + "/presets");
         await factory.SignInAsync(page, "/presets");
-        foreach (var path in new[] { "/presets", "/system", "/settings", "/events", "/downloads", "/keys", "/queue", "/history", "/models", "/" })
+        foreach (var path in new[] { "/presets", "/system", "/settings", "/events", "/downloads", "/keys", "/queue", "/history", "/models", "/workflows", "/" })
         {
             if (path != "/presets") await page.GotoAsync(factory.BaseUrl + path);
             await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });

@@ -176,9 +176,10 @@ public sealed class WorkflowApiTests : IClassFixture<GenerationTests.ComfyFactor
         var path = Path.Combine(_factory.ComfyUiDir, "models", "checkpoints", "arrives", "later.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, Models.ModelLibraryTests.Safetensors()); // no listing asks: the folder watcher's rescan finds it
+        // (A first message may say what the new workflow misses; the one wanted says it is ready.)
         var changed = await feed.ReceiveAsync(m => m.GetProperty("type").GetString() == "workflow_readiness"
-                                                   && m.GetProperty("data").GetProperty("workflow_id").GetString() == id, TimeSpan.FromSeconds(20));
-        Assert.True(changed.GetProperty("data").GetProperty("ready").GetBoolean());
+                                                   && m.GetProperty("data").GetProperty("workflow_id").GetString() == id
+                                                   && m.GetProperty("data").GetProperty("ready").GetBoolean(), TimeSpan.FromSeconds(20));
         Assert.Equal(0, changed.GetProperty("data").GetProperty("missing_models").GetArrayLength());
 
         File.Delete(path);

@@ -32,6 +32,17 @@ public sealed class WorkflowValidatorTests
     public void A_sound_graph_has_no_errors() => Assert.Empty(WorkflowValidator.Validate(Graph(), Definitions));
 
     [Fact]
+    public void A_model_file_on_disk_is_good_though_the_node_list_was_read_before_it_arrived()
+    {
+        var g = Graph();
+        g["4"]!["inputs"]!["ckpt_name"] = "new/arrived.safetensors";
+        Assert.Equal(("4", "ckpt_name", "value_not_in_list"), Where(Only(g)));
+        Assert.Empty(WorkflowValidator.Validate(g, Definitions, (cls, input, name) => (cls, input, name) == ("CheckpointLoaderSimple", "ckpt_name", "new/arrived.safetensors")));
+        g["3"]!["inputs"]!["sampler_name"] = "new/arrived.safetensors"; // only a loader's file input
+        Assert.Equal(("3", "sampler_name", "value_not_in_list"), Where(Assert.Single(WorkflowValidator.Validate(g, Definitions, (_, input, _) => input == "ckpt_name"))));
+    }
+
+    [Fact]
     public void Each_error_kind_names_its_node_and_input()
     {
         var g = Graph();

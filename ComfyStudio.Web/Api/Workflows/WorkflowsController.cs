@@ -106,9 +106,8 @@ public sealed class WorkflowsController(WorkflowLibrary library, NodeCatalog nod
             image = buffer.ToArray();
             shown = "Imported workflow";
         }
-        var workflow = PngWorkflow.Read(image)
-                       ?? throw new StudioException(ErrorCodes.InvalidWorkflow, "This image carries no ComfyUI workflow (no PNG workflow or prompt text in it)");
-        var entry = library.Save(Text(name) ?? shown, category ?? "Imported", null, workflow);
+        if (!PngWorkflow.IsPng(image)) throw new StudioException(ErrorCodes.InvalidWorkflow, "The body is no PNG: send the image ComfyUI saved, or JSON naming an output");
+        var entry = library.Import(image, Text(name) ?? shown, category);
         return new WorkflowSaveResult(entry.Id, "saved", entry.Path);
     }
 
