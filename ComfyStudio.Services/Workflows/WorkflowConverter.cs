@@ -120,7 +120,8 @@ public static class WorkflowConverter
         }
     }
 
-    private static List<(string Name, bool ToPrompt, NodeInput Input)> Layout(NodeDefinition definition, bool withForcedSockets)
+    /// <summary>The positions of a node's <c>widgets_values</c>: each widget input, and the frontend-only widgets after it.</summary>
+    internal static List<(string Name, bool ToPrompt, NodeInput Input)> Layout(NodeDefinition definition, bool withForcedSockets)
     {
         var layout = new List<(string, bool, NodeInput)>();
         foreach (var input in definition.Inputs)
@@ -219,7 +220,7 @@ public static class WorkflowConverter
     };
 
     /// <summary>The order JavaScript gives an object's keys: integer-like ones ascending, then the rest as they came.</summary>
-    private sealed class IdOrder : IComparer<string>
+    internal sealed class IdOrder : IComparer<string>
     {
         public static readonly IdOrder Instance = new();
         public int Compare(string? x, string? y)
