@@ -103,7 +103,8 @@ public sealed class WorkflowGraph
         _ => (0, 0),
     };
 
-    private static double Number(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<double>() : 0;
+    private static double Number(JsonNode? n) =>
+        n is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? double.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture) : 0;
 
     /// <summary>Lays the nodes out in columns by their distance from the nodes that take no links, top to bottom by id.</summary>
     public void Arrange(NodeDefinitions definitions)
