@@ -100,6 +100,10 @@ public sealed class WorkflowModels(ModelLibrary models, PresetStates presets, No
         return new WorkflowReadiness(found.All(m => m.Present) && missingNodes.Count == 0, found, missingNodes);
     }
 
+    /// <summary>The model files on disk by ComfyUI folder, each by its name inside it (what a loader's list offers).</summary>
+    public async Task<IReadOnlyDictionary<string, HashSet<string>>> FilesAsync(CancellationToken ct = default) =>
+        (await OnDiskSetAsync(ct)).GroupBy(f => f.Folder).ToDictionary(g => g.Key, g => g.Select(f => f.Name).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+
     private async Task<HashSet<(string Folder, string Name)>> OnDiskSetAsync(CancellationToken ct) =>
         (await models.PathsAsync(ct)).Select(f => (f.Type, Relative(f.Path))).ToHashSet();
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ComfyStudio.Tests.ComfyUi;
+using ComfyStudio.Services.Workflows;
 using Microsoft.Playwright;
 
 namespace ComfyStudio.Tests.Workflows;
@@ -15,17 +16,23 @@ public sealed class WorkflowsPageTests : IClassFixture<QueueHistoryPageTests.Com
         foreach (var (name, entry) in WorkflowConverterTests.Read("object_info.json")) factory.ComfyUi.Classes[name] = entry?.DeepClone();
     }
 
+    /// <summary>ComfyUI restarts with the real node classes (the fixture started with a few): the studio reads its node list again.</summary>
+    private async Task RealNodeListAsync()
+    {
+        var connection = _factory.Services.GetRequiredService<Services.ComfyUi.ComfyUiConnection>();
+        await TestWait.UntilAsync(() => connection.Connected, 20, "the studio's socket to ComfyUI");
+        var catalog = _factory.Services.GetRequiredService<NodeCatalog>();
+        if ((await catalog.GetAsync()).Find("CLIPTextEncode") is null) await _factory.ComfyUi.RestartAsync();
+        await TestWait.UntilAsync(async () => (await catalog.GetAsync()).Find("CLIPTextEncode") is not null, 20, "the node list to be read again");
+        await TestWait.UntilAsync(() => connection.Connected, 20, "the socket to reopen");
+    }
+
     private ILocator Card(IPage page, string name) => page.GetByTestId("workflow").Filter(new() { HasText = name });
 
     [Fact]
     public async Task The_library_imports_runs_turns_ready_when_its_model_arrives_and_deletes()
     {
-        // ComfyUI restarts with the real node classes (the fixture started with a few): the studio reads its node list again.
-        var connection = _factory.Services.GetRequiredService<Services.ComfyUi.ComfyUiConnection>();
-        await TestWait.UntilAsync(() => connection.Connected, 20, "the studio's socket to ComfyUI");
-        var catalog = _factory.Services.GetRequiredService<Services.Workflows.NodeCatalog>();
-        if ((await catalog.GetAsync()).Find("CLIPTextEncode") is null) await _factory.ComfyUi.RestartAsync();
-        await TestWait.UntilAsync(async () => (await catalog.GetAsync()).Find("CLIPTextEncode") is not null, 20, "the node list to be read again");
+        await RealNodeListAsync();
         await using var context = await _factory.Browser.NewContextAsync();
         var page = await BrowserFactory.NewPageAsync(context);
         await page.GotoAsync(_factory.BaseUrl + "/workflows");
@@ -90,5 +97,68 @@ public sealed class WorkflowsPageTests : IClassFixture<QueueHistoryPageTests.Com
         await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
         await Assertions.Expect(Card(page, "Pasted bottle")).ToHaveCountAsync(0);
         Assert.False(File.Exists(Path.Combine(_factory.DataDir, "workflows", "user", "pasted_bottle.json")));
+    }
+
+    [Fact]
+    public async Task The_editor_opens_a_template_shows_an_error_as_you_edit_saves_a_copy_and_runs_it_to_its_output()
+    {
+        await RealNodeListAsync();
+        var template = WorkflowValidatorTests.Graph();
+        template["_meta"] = new JsonObject { ["title"] = "Editor bottle", ["category"] = "Tests" };
+        template["9"]!["inputs"]!["filename_prefix"] = "editor";
+        var folder = Path.Combine(_factory.DataDir, "workflows", "templates");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "editor_bottle.json"), template.ToJsonString());
+
+        await using var context = await _factory.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(_factory.BaseUrl + "/workflows/editor_bottle");
+        await _factory.SignInAsync(page, "/workflows/editor_bottle");
+        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+        // The graph: every node, laid out, with its links and typed fields.
+        var nodes = page.GetByTestId("graph-node");
+        await Assertions.Expect(nodes).ToHaveCountAsync(7);
+        await Assertions.Expect(page.Locator(".diagram-link")).ToHaveCountAsync(9);
+        var sampler = page.Locator("[data-testid=graph-node][data-node-id='3']");
+        await Assertions.Expect(sampler).ToContainTextAsync("KSampler");
+        await Assertions.Expect(page.GetByTestId("editor-valid")).ToBeVisibleAsync();
+
+        // A value out of range: the error shows on its node and field as you edit.
+        var steps = sampler.Locator("[data-testid=field-steps] input");
+        await steps.FillAsync("0");
+        await steps.PressAsync("Tab");
+        await Assertions.Expect(sampler).ToHaveAttributeAsync("data-errors", "1");
+        await Assertions.Expect(sampler.Locator("[data-testid=field-steps] [data-testid=field-error]")).ToContainTextAsync("minimum");
+        await Assertions.Expect(page.GetByTestId("editor-error-count")).ToContainTextAsync("1 error");
+
+        // Fixed: no errors.
+        await steps.FillAsync("4");
+        await steps.PressAsync("Tab");
+        await Assertions.Expect(sampler).ToHaveAttributeAsync("data-errors", "0");
+        await Assertions.Expect(page.GetByTestId("editor-valid")).ToBeVisibleAsync();
+
+        // Undo brings the last value back; redo the fix.
+        await page.GetByTestId("editor-undo").ClickAsync();
+        await Assertions.Expect(sampler).ToHaveAttributeAsync("data-errors", "1");
+        await page.GetByTestId("editor-redo").ClickAsync();
+        await Assertions.Expect(sampler).ToHaveAttributeAsync("data-errors", "0");
+
+        // A template is saved as a copy, under a new name; the copy opens in the editor.
+        await page.GetByTestId("editor-save").ClickAsync();
+        await page.Locator("input[data-testid=save-as-name], [data-testid=save-as-name] input").FillAsync("My bottle");
+        await page.GetByTestId("save-as-confirm").ClickAsync();
+        await page.WaitForURLAsync("**/workflows/my_bottle");
+        var saved = _factory.Services.GetRequiredService<WorkflowLibrary>().Get("my_bottle").Workflow;
+        Assert.Equal(4, saved["3"]!["inputs"]!["steps"]!.GetValue<int>());
+        Assert.NotNull(saved["3"]!["_meta"]!["pos"]); // the layout is kept with it
+
+        // Run: ComfyUI receives it, the output shows under the SaveImage node.
+        await Assertions.Expect(page.GetByTestId("graph-node")).ToHaveCountAsync(7);
+        await page.GetByTestId("editor-run").ClickAsync();
+        var output = page.Locator("[data-testid=graph-node][data-node-id='9'] [data-testid=node-output]");
+        await Assertions.Expect(output).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        Assert.StartsWith("editor", await output.GetAttributeAsync("src") is { } src ? Uri.UnescapeDataString(src.Split("filename=")[1]) : "");
+        Assert.True(await output.EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"), "the output image loads");
     }
 }

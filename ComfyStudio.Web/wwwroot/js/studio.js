@@ -3,6 +3,20 @@ window.studio = {
   setTheme: (value) => localStorage.setItem("studio-theme", value),
   scrollToEnd: (element) => { if (element) element.scrollTop = element.scrollHeight; },
   copy: (text) => navigator.clipboard.writeText(text),
+  // A text the page made, saved as a file (a workflow's export).
+  download: (name, text, type) => {
+    const url = URL.createObjectURL(new Blob([text], { type: type || "application/json" }));
+    const a = Object.assign(document.createElement("a"), { href: url, download: name });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  },
+  // The code editor (Monaco, several MB) loads when a page first shows it, not with every page.
+  loadMonaco: () => window.studio._monaco ??= new Promise((resolve, reject) => {
+    const add = (src, then) => Object.assign(document.head.appendChild(document.createElement("script")), { src, onload: then, onerror: reject });
+    add("_content/BlazorMonaco/lib/monaco-editor/min/vs/loader.js", () => add("_content/BlazorMonaco/lib/monaco-editor/min/vs/editor/editor.main.js", () => resolve(true)));
+  }),
   // The browser's zone, for times written in it: { id: "Europe/Rome", offsetMinutes: 60 }.
   timeZone: () => ({ id: Intl.DateTimeFormat().resolvedOptions().timeZone || null, offsetMinutes: -new Date().getTimezoneOffset() }),
 };
