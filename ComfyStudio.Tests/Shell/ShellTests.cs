@@ -83,13 +83,13 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
         Assert.Contains("\"Created\"", keyLabels);
 
         // Every page fits the phone's width: nothing is cut off at the right edge.
-        foreach (var path in new[] { "/", "/workflows", "/queue", "/history", "/models", "/downloads", "/presets", "/events", "/system", "/keys" })
+        foreach (var path in new[] { "/", "/workflows", "/workflows/flux_schnell_basic", "/queue", "/history", "/models", "/downloads", "/presets", "/events", "/system", "/keys" })
         {
             await page.GotoAsync(factory.BaseUrl + path);
             await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await BrowserFactory.SettledAsync(page); // the circuit's first data (lists, figures) has arrived
             var wide = await page.EvaluateAsync<string>(
-                "() => [...document.querySelectorAll('.mud-main-content *')].filter(e => !e.closest('.mud-drawer--closed, .studio-cards thead') && e.getBoundingClientRect().right > 391 && getComputedStyle(e).visibility !== 'hidden').slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent ?? '').slice(0, 40)).join(' | ')");
+                "() => [...document.querySelectorAll('.mud-main-content *')].filter(e => !e.closest('.mud-drawer--closed, .studio-cards thead, .studio-editor-canvas') && e.getBoundingClientRect().right > 391 && getComputedStyle(e).visibility !== 'hidden').slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent ?? '').slice(0, 40)).join(' | ')");
             Assert.True(wide == "", $"{path}: cut off at 390 px: {wide}");
         }
         Assert.True(await page.EvaluateAsync<int>("document.scrollingElement.scrollWidth") <= 390, "the page scrolls sideways after a key was added");
@@ -102,7 +102,7 @@ public sealed class ShellTests(BrowserFactory factory) : IClassFixture<BrowserFa
         var page = await BrowserFactory.NewPageAsync(context);
         await page.GotoAsync(factory.BaseUrl + "/presets");
         await factory.SignInAsync(page, "/presets");
-        foreach (var path in new[] { "/presets", "/system", "/settings", "/events", "/downloads", "/keys", "/queue", "/history", "/models", "/workflows", "/" })
+        foreach (var path in new[] { "/presets", "/system", "/settings", "/events", "/downloads", "/keys", "/queue", "/history", "/models", "/workflows", "/workflows/flux_schnell_basic", "/" })
         {
             if (path != "/presets") await page.GotoAsync(factory.BaseUrl + path);
             await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });

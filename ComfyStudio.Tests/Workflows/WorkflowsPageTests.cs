@@ -27,6 +27,17 @@ public sealed class WorkflowsPageTests : IClassFixture<QueueHistoryPageTests.Com
         await TestWait.UntilAsync(() => connection.Connected, 20, "the socket to reopen");
     }
 
+    /// <summary>A mouse drag from the middle of one element to the middle of another, in steps (the canvas follows pointer moves).</summary>
+    private static async Task DragAsync(IPage page, ILocator from, ILocator to)
+    {
+        var a = (await from.BoundingBoxAsync())!;
+        var b = (await to.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(a.X + a.Width / 2, a.Y + a.Height / 2);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(b.X + b.Width / 2, b.Y + b.Height / 2, new() { Steps = 12 });
+        await page.Mouse.UpAsync();
+    }
+
     private ILocator Card(IPage page, string name) => page.GetByTestId("workflow").Filter(new() { HasText = name });
 
     [Fact]
@@ -160,5 +171,53 @@ public sealed class WorkflowsPageTests : IClassFixture<QueueHistoryPageTests.Com
         await Assertions.Expect(output).ToBeVisibleAsync(new() { Timeout = 20_000 });
         Assert.StartsWith("editor", await output.GetAttributeAsync("src") is { } src ? Uri.UnescapeDataString(src.Split("filename=")[1]) : "");
         Assert.True(await output.EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"), "the output image loads");
+    }
+
+    [Fact]
+    public async Task The_editor_adds_a_node_and_its_JSON_view_follows_the_graph_and_back()
+    {
+        await RealNodeListAsync();
+        var graph = WorkflowValidatorTests.Graph();
+        var id = _factory.Services.GetRequiredService<WorkflowLibrary>().Save("Json bottle", "Tests", null, graph).Id;
+        await using var context = await _factory.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 1000 } });
+        var page = await BrowserFactory.NewPageAsync(context);
+        await page.GotoAsync(_factory.BaseUrl + $"/workflows/{id}");
+        await _factory.SignInAsync(page, $"/workflows/{id}");
+        await page.Locator("[data-studio-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Assertions.Expect(page.GetByTestId("graph-node")).ToHaveCountAsync(7);
+
+        // Add a node from the searchable list of ComfyUI's classes.
+        await page.Locator("input[data-testid=editor-add-node], [data-testid=editor-add-node] input").FillAsync("VAELoader");
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "VAELoader" }).First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("graph-node")).ToHaveCountAsync(8);
+        await Assertions.Expect(page.Locator("[data-testid=graph-node][data-class=VAELoader]")).ToBeVisibleAsync();
+
+        // Drag a link from its VAE output to the decoder's vae input: it replaces the checkpoint's; a MODEL input refuses it.
+        var vaeOut = page.Locator("[data-testid=graph-node][data-class=VAELoader] .diagram-port.right").First;
+        await DragAsync(page, vaeOut, page.Locator("[data-testid=graph-node][data-node-id='8'] .studio-socket-row", new() { HasText = "vae" }).Locator(".diagram-port"));
+        await Assertions.Expect(page.Locator(".diagram-link")).ToHaveCountAsync(9); // one more, one replaced
+        await DragAsync(page, vaeOut, page.Locator("[data-testid=graph-node][data-node-id='3'] .studio-socket-row", new() { HasText = "model" }).Locator(".diagram-port"));
+        await Assertions.Expect(page.Locator(".diagram-link")).ToHaveCountAsync(9);
+
+        // The JSON view shows it in a code editor; an edit there comes back to the graph.
+        await page.GetByTestId("editor-view").GetByText("JSON").ClickAsync();
+        await page.Locator(".monaco-editor[role=code]").WaitForAsync(new() { Timeout = 20_000 });
+        var text = await page.EvaluateAsync<string>("() => monaco.editor.getModels()[0].getValue()");
+        var shown = JsonNode.Parse(text)!.AsObject();
+        Assert.Equal("VAELoader", shown["10"]!["class_type"]!.ToString());
+        Assert.Equal("10", shown["8"]!["inputs"]!["vae"]![0]!.ToString());
+        Assert.Equal("4", shown["3"]!["inputs"]!["model"]![0]!.ToString());
+        shown.Remove("10");
+        shown["8"]!["inputs"]!["vae"] = new JsonArray("4", 2);
+        shown["3"]!["inputs"]!["steps"] = 0; // and an error the graph will show
+        await page.EvaluateAsync("t => monaco.editor.getModels()[0].setValue(t)", shown.ToJsonString());
+        await Assertions.Expect(page.GetByTestId("editor-error-count")).ToContainTextAsync("1 error");
+        await page.EvaluateAsync("() => monaco.editor.getModels()[0].setValue('{ not json')");
+        await Assertions.Expect(page.GetByTestId("json-error")).ToContainTextAsync("Not valid JSON");
+
+        await page.GetByTestId("editor-view").GetByText("Graph").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("graph-node")).ToHaveCountAsync(7);
+        await Assertions.Expect(page.Locator("[data-testid=graph-node][data-node-id='3']")).ToHaveAttributeAsync("data-errors", "1");
+        await Assertions.Expect(page.Locator("[data-testid=graph-node][data-node-id='3'] [data-testid=field-steps] [data-testid=field-error]")).ToBeVisibleAsync();
     }
 }
