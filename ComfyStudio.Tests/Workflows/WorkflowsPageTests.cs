@@ -219,5 +219,23 @@ public sealed class WorkflowsPageTests : IClassFixture<QueueHistoryPageTests.Com
         await Assertions.Expect(page.GetByTestId("graph-node")).ToHaveCountAsync(7);
         await Assertions.Expect(page.Locator("[data-testid=graph-node][data-node-id='3']")).ToHaveAttributeAsync("data-errors", "1");
         await Assertions.Expect(page.Locator("[data-testid=graph-node][data-node-id='3'] [data-testid=field-steps] [data-testid=field-error]")).ToBeVisibleAsync();
+
+        // Select the empty latent and delete it: its link goes, and the sampler says what it now lacks; undo brings both back.
+        await page.Locator("[data-testid=graph-node][data-node-id='5'] .studio-graph-node-title").ClickAsync();
+        await page.Keyboard.PressAsync("Delete");
+        await Assertions.Expect(page.GetByTestId("graph-node")).ToHaveCountAsync(6);
+        await Assertions.Expect(page.Locator(".diagram-link")).ToHaveCountAsync(8);
+        await Assertions.Expect(page.Locator("[data-testid=graph-node][data-node-id='3']")).ToHaveAttributeAsync("data-errors", "2"); // steps, and latent_image missing
+        await page.GetByTestId("editor-undo").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("graph-node")).ToHaveCountAsync(7);
+        await Assertions.Expect(page.Locator(".diagram-link")).ToHaveCountAsync(9);
+
+        // Typing Delete in a field edits the text, not the graph.
+        var prompt = page.Locator("[data-testid=graph-node][data-node-id='6'] textarea").First;
+        await prompt.ClickAsync();
+        await page.Keyboard.PressAsync("End");
+        await page.Keyboard.PressAsync("Backspace");
+        await page.Keyboard.PressAsync("Delete");
+        await Assertions.Expect(page.GetByTestId("graph-node")).ToHaveCountAsync(7);
     }
 }
