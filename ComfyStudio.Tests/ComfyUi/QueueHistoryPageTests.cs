@@ -93,5 +93,12 @@ public sealed class QueueHistoryPageTests(QueueHistoryPageTests.ComfyBrowserFact
         var detail = page.GetByTestId("generation-detail");
         await Assertions.Expect(detail).ToContainTextAsync("seed");
         await Assertions.Expect(detail).ToContainTextAsync("42");
+
+        // The graph it ran becomes a workflow of the library, open in the editor.
+        await page.Locator(".mud-dialog .mud-button-close").ClickAsync();
+        await Assertions.Expect(detail).ToHaveCountAsync(0);
+        await card.GetByTestId("save-as-workflow").ClickAsync();
+        await page.WaitForURLAsync("**/workflows/portrait*");
+        await Assertions.Expect(page.GetByTestId("graph-node")).ToHaveCountAsync(3);
     }
 }
